@@ -1,0 +1,83 @@
+"""Edits made in the window: each changes the cache and queues its intent in one
+transaction, so the edit shows at once and survives a crash (D6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.conversation import add_message
+from core.enums import Channel, MessageKind
+from core.errors import NotFoundError
+from core.models import Message, Ticket
+from core.outbox import record_intent
+from core.tickets import create_ticket, update_ticket
+
+
+def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.value if hasattr(v, "value") else v) for k, v in changes.items()}
+
+
+def create_ticket_locally(session: Session, **fields: Any) -> Ticket:
+    """A ticket made offline: shown as "pending" until the server numbers it."""
+    with session.begin_nested() if session.in_transaction() else session.begin():
+        ticket = create_ticket(session, **fields)
+        payload = {k: v for k, v in fields.items() if k != "channel"}
+        record_intent(session, "ticket.create", entity_id=ticket.id, payload=_jsonable(payload))
+    session.commit()
+    return ticket
+
+
+def edit_ticket_locally(
+    session: Session, ticket_id: str, changes: dict[str, Any]
+) -> dict[str, Any]:
+    """Change fields of a cached ticket and queue the intent; returns what changed."""
+    with session.begin_nested() if session.in_transaction() else session.begin():
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"Ticket {ticket_id} is not in the cache.")
+        base_version = ticket.version
+        changed = update_ticket(session, ticket, changes)
+        if changed:
+            record_intent(
+                session,
+                "ticket.update",
+                entity_id=ticket_id,
+                payload=_jsonable(changed),
+                base_version=base_version,
+            )
+    session.commit()
+    return changed
+
+
+def post_message_locally(
+    session: Session,
+    ticket_id: str,
+    *,
+    kind: MessageKind,
+    body: str,
+    author_user_id: str | None,
+) -> Message:
+    """A reply or note written offline; it keeps its id when the server accepts it."""
+    with session.begin_nested() if session.in_transaction() else session.begin():
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"Ticket {ticket_id} is not in the cache.")
+        message = add_message(
+            session,
+            ticket,
+            kind=kind,
+            body=body,
+            author_user_id=author_user_id,
+            channel=Channel.AGENT,
+        )
+        session.flush()
+        record_intent(
+            session,
+            "message.create",
+            entity_id=message.id,
+            payload={"ticket_id": ticket_id, "kind": kind.value, "body": body},
+        )
+    session.commit()
+    return message
