@@ -24,7 +24,8 @@ def create_ticket_locally(session: Session, **fields: Any) -> Ticket:
     with session.begin_nested() if session.in_transaction() else session.begin():
         ticket = create_ticket(session, **fields)
         payload = {k: v for k, v in fields.items() if k != "channel"}
-        record_intent(session, "ticket.create", entity_id=ticket.id, payload=_jsonable(payload))
+        record_intent(session, "ticket.create", entity_id=ticket.id,
+            ticket_id=ticket.id, payload=_jsonable(payload))
     session.commit()
     return ticket
 
@@ -44,6 +45,7 @@ def edit_ticket_locally(
                 session,
                 "ticket.update",
                 entity_id=ticket_id,
+                ticket_id=ticket_id,
                 payload=_jsonable(changed),
                 base_version=base_version,
             )
@@ -77,6 +79,7 @@ def post_message_locally(
             session,
             "message.create",
             entity_id=message.id,
+            ticket_id=ticket_id,
             payload={"ticket_id": ticket_id, "kind": kind.value, "body": body},
         )
     session.commit()

@@ -15,12 +15,17 @@ def record_intent(
     name: str,
     *,
     entity_id: str,
+    ticket_id: str | None = None,
     payload: dict[str, Any],
     base_version: int | None = None,
 ) -> OutboxMutation:
     """Queue one intent (`ticket.update`, `message.create`, ...) for the next push."""
     mutation = OutboxMutation(
-        name=name, entity_id=entity_id, payload=payload, base_version=base_version
+        name=name,
+        entity_id=entity_id,
+        ticket_id=ticket_id,
+        payload=payload,
+        base_version=base_version,
     )
     session.add(mutation)
     return mutation
@@ -35,10 +40,12 @@ def pending_count(session: Session) -> int:
     )
 
 
-def pending_entity_ids(session: Session) -> set[str]:
-    """Records with unsynced edits, for the queue's "not yet synced" marker."""
+def unsynced_ticket_ids(session: Session) -> set[str]:
+    """Tickets with unsynced edits, for the queue's "not yet synced" marker."""
     return set(
         session.scalars(
-            select(OutboxMutation.entity_id).where(OutboxMutation.state.is_(None)).distinct()
+            select(OutboxMutation.ticket_id)
+            .where(OutboxMutation.state.is_(None), OutboxMutation.ticket_id.is_not(None))
+            .distinct()
         )
     )

@@ -25,6 +25,8 @@ class OutboxMutation(Base):
     mutation_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_id)
     name: Mapped[str] = mapped_column(String(60))
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    # the ticket the intent concerns, for the queue's "not yet synced" marker
+    ticket_id: Mapped[str | None] = mapped_column(String(36), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     base_version: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

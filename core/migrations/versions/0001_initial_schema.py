@@ -2,12 +2,11 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:25:10.238905
+Create Date: 2026-11-23 11:29:07.466376
 
 """
 
 from collections.abc import Sequence
-from typing import Union
 
 import sqlalchemy as sa
 from alembic import op
@@ -69,6 +68,7 @@ def upgrade() -> None:
         sa.Column("mutation_id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=60), nullable=False),
         sa.Column("entity_id", sa.String(length=36), nullable=False),
+        sa.Column("ticket_id", sa.String(length=36), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("base_version", sa.Integer(), nullable=True),
         sa.Column("created_at", core.models.base.UTCDateTime(), nullable=False),
@@ -80,6 +80,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_outbox_entity_id"), ["entity_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_outbox_ticket_id"), ["ticket_id"], unique=False)
 
     op.create_table(
         "settings",
@@ -869,6 +870,7 @@ def downgrade() -> None:
     op.drop_table("sync_state")
     op.drop_table("settings")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_outbox_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_entity_id"))
 
     op.drop_table("outbox")
