@@ -48,19 +48,22 @@ class Ticket(Synced, Base):
 
     __tablename__ = "tickets"
     __table_args__ = (
-        # every queue sort and filter has an index whose prefix is what the queue asks
-        Index("ix_tickets_queue_priority", "archived", "priority", "updated_at"),
-        Index("ix_tickets_queue_updated", "archived", "updated_at"),
-        Index("ix_tickets_queue_created", "archived", "created_at"),
-        Index("ix_tickets_queue_number", "archived", "number"),
-        Index("ix_tickets_queue_title", "archived", "title"),
-        Index("ix_tickets_queue_severity", "archived", "severity", "updated_at"),
-        Index("ix_tickets_queue_impact", "archived", "impact", "updated_at"),
-        Index("ix_tickets_queue_sla", "archived", "sla_due_at"),
-        Index("ix_tickets_queue_status", "archived", "status", "updated_at"),
-        Index("ix_tickets_team_status", "team_id", "status", "updated_at"),
-        Index("ix_tickets_assignee_status", "assignee_id", "status", "updated_at"),
-        Index("ix_tickets_stage", "stage_id", "updated_at"),
+        # every queue sort and filter has an index whose prefix is what the queue asks and
+        # whose tail is the sort order down to the id tie-breaker, so no temp B-tree sorts
+        Index("ix_tickets_queue_priority", "archived", "priority", "updated_at", "id"),
+        Index("ix_tickets_queue_updated", "archived", "updated_at", "id"),
+        Index("ix_tickets_queue_created", "archived", "created_at", "id"),
+        Index("ix_tickets_queue_number", "archived", "number", "id"),
+        Index("ix_tickets_queue_title", "archived", "title", "id"),
+        Index("ix_tickets_queue_severity", "archived", "severity", "updated_at", "id"),
+        Index("ix_tickets_queue_impact", "archived", "impact", "updated_at", "id"),
+        Index("ix_tickets_queue_sla", "archived", "sla_due_at", "id"),
+        Index("ix_tickets_queue_status", "archived", "status", "updated_at", "id"),
+        Index("ix_tickets_team_status", "team_id", "status", "priority", "updated_at", "id"),
+        Index(
+            "ix_tickets_assignee_status", "assignee_id", "status", "priority", "updated_at", "id"
+        ),
+        Index("ix_tickets_stage", "stage_id", "priority", "updated_at", "id"),
         Index("ix_tickets_staff_state", "staff_state", "updated_at"),
         Index("ix_tickets_customer_state", "customer_state", "updated_at"),
         Index("ix_tickets_contact", "contact_id", "created_at"),

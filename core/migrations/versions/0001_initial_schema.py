@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:29:07.466376
+Create Date: 2026-11-23 11:29:52.094102
 
 """
 
@@ -557,34 +557,46 @@ def upgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index("ix_tickets_account", ["account_id", "created_at"], unique=False)
         batch_op.create_index(
-            "ix_tickets_assignee_status", ["assignee_id", "status", "updated_at"], unique=False
+            "ix_tickets_assignee_status",
+            ["assignee_id", "status", "priority", "updated_at", "id"],
+            unique=False,
         )
         batch_op.create_index("ix_tickets_contact", ["contact_id", "created_at"], unique=False)
         batch_op.create_index(
             "ix_tickets_customer_state", ["customer_state", "updated_at"], unique=False
         )
         batch_op.create_index("ix_tickets_merged_into", ["merged_into_id"], unique=False)
-        batch_op.create_index("ix_tickets_queue_created", ["archived", "created_at"], unique=False)
         batch_op.create_index(
-            "ix_tickets_queue_impact", ["archived", "impact", "updated_at"], unique=False
-        )
-        batch_op.create_index("ix_tickets_queue_number", ["archived", "number"], unique=False)
-        batch_op.create_index(
-            "ix_tickets_queue_priority", ["archived", "priority", "updated_at"], unique=False
+            "ix_tickets_queue_created", ["archived", "created_at", "id"], unique=False
         )
         batch_op.create_index(
-            "ix_tickets_queue_severity", ["archived", "severity", "updated_at"], unique=False
+            "ix_tickets_queue_impact", ["archived", "impact", "updated_at", "id"], unique=False
         )
-        batch_op.create_index("ix_tickets_queue_sla", ["archived", "sla_due_at"], unique=False)
+        batch_op.create_index("ix_tickets_queue_number", ["archived", "number", "id"], unique=False)
         batch_op.create_index(
-            "ix_tickets_queue_status", ["archived", "status", "updated_at"], unique=False
+            "ix_tickets_queue_priority", ["archived", "priority", "updated_at", "id"], unique=False
         )
-        batch_op.create_index("ix_tickets_queue_title", ["archived", "title"], unique=False)
-        batch_op.create_index("ix_tickets_queue_updated", ["archived", "updated_at"], unique=False)
+        batch_op.create_index(
+            "ix_tickets_queue_severity", ["archived", "severity", "updated_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tickets_queue_sla", ["archived", "sla_due_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tickets_queue_status", ["archived", "status", "updated_at", "id"], unique=False
+        )
+        batch_op.create_index("ix_tickets_queue_title", ["archived", "title", "id"], unique=False)
+        batch_op.create_index(
+            "ix_tickets_queue_updated", ["archived", "updated_at", "id"], unique=False
+        )
         batch_op.create_index("ix_tickets_staff_state", ["staff_state", "updated_at"], unique=False)
-        batch_op.create_index("ix_tickets_stage", ["stage_id", "updated_at"], unique=False)
         batch_op.create_index(
-            "ix_tickets_team_status", ["team_id", "status", "updated_at"], unique=False
+            "ix_tickets_stage", ["stage_id", "priority", "updated_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_tickets_team_status",
+            ["team_id", "status", "priority", "updated_at", "id"],
+            unique=False,
         )
 
     op.create_table(
