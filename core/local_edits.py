@@ -24,8 +24,13 @@ def create_ticket_locally(session: Session, **fields: Any) -> Ticket:
     with session.begin_nested() if session.in_transaction() else session.begin():
         ticket = create_ticket(session, **fields)
         payload = {k: v for k, v in fields.items() if k != "channel"}
-        record_intent(session, "ticket.create", entity_id=ticket.id,
-            ticket_id=ticket.id, payload=_jsonable(payload))
+        record_intent(
+            session,
+            "ticket.create",
+            entity_id=ticket.id,
+            ticket_id=ticket.id,
+            payload=_jsonable(payload),
+        )
     session.commit()
     return ticket
 
