@@ -94,9 +94,10 @@ def ticket_counts(
     if open_only:
         query = query.where(Ticket.status != Status.CLOSED, Ticket.archived.is_(False))
     counts = dict.fromkeys(user_ids, 0)
-    for assignee_id, n in session.execute(query).tuples():
+    for row in session.execute(query):
+        assignee_id: str | None = row[0]
         if assignee_id is not None:
-            counts[assignee_id] = n
+            counts[assignee_id] = int(row[1])
     return counts
 
 
