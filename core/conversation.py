@@ -6,8 +6,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from core.enums import Channel, MessageKind
+from core.followers import auto_follow
 from core.ids import utcnow
 from core.models import Message, Ticket
+from core.read_state import apply_event, event_for_message
+
+# posts by which a staff author takes part in a ticket, so auto-follow applies (S4)
+_STAFF_POSTS = (MessageKind.AGENT_REPLY, MessageKind.INTERNAL_NOTE)
 
 
 def add_message(
@@ -21,8 +26,15 @@ def add_message(
     channel: Channel = Channel.AGENT,
     email_message_id: str | None = None,
     message_id: str | None = None,
+    follow_up: bool = False,
 ) -> Message:
-    """Append one message and touch the ticket; the caller commits."""
+    """Append one message and touch the ticket; the caller commits.
+
+    Moves the read states (I6): an agent reply makes the ticket answered (or answered,
+    following up when `follow_up`) and unread for the customer; a customer reply makes it
+    unread for staff; internal notes and system events leave the customer side alone.
+    A staff author with auto-follow on starts following the ticket (S4).
+    """
     message = Message(
         ticket_id=ticket.id,
         kind=kind,
@@ -38,6 +50,9 @@ def add_message(
     now = utcnow()
     if kind is MessageKind.AGENT_REPLY and ticket.first_response_at is None:
         ticket.first_response_at = now
+    apply_event(ticket, event_for_message(kind, follow_up=follow_up))
+    if kind in _STAFF_POSTS:
+        auto_follow(session, ticket, author_user_id)
     ticket.updated_at = now
     ticket.version += 1
     return message

@@ -137,3 +137,10 @@ def make_ticket(
     session.add(ticket)
     session.flush()
     return ticket
+
+
+def make_portal_user(session: Session, contact: Contact | None = None) -> User:
+    """A portal login (S9) for `contact`, or for a new contact when none is given."""
+    if contact is None:
+        contact = make_contact(session, email=f"customer{next(_serial)}@example.com")
+    return make_user(session, role=Role.PORTAL, contact_id=contact.id)

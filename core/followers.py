@@ -1,0 +1,177 @@
+"""Who is told of a ticket's updates: ticket and team followers (O4), auto-follow (S4),
+internal posts kept from customers (S6) and silence without a customer link (S5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from core.enums import Role
+from core.errors import ValidationError
+from core.models import TeamFollower, Ticket, TicketFollower, User
+
+
+def _one_party(user_id: str | None, contact_id: str | None) -> None:
+    if (user_id is None) == (contact_id is None):
+        raise ValidationError(
+            "follower", "A follower is either a user or a contact.", code="one_party"
+        )
+
+
+def is_following(
+    session: Session, ticket_id: str, *, user_id: str | None = None, contact_id: str | None = None
+) -> bool:
+    _one_party(user_id, contact_id)
+    stmt = select(TicketFollower.id).where(TicketFollower.ticket_id == ticket_id)
+    if user_id is not None:
+        stmt = stmt.where(TicketFollower.user_id == user_id)
+    else:
+        stmt = stmt.where(TicketFollower.contact_id == contact_id)
+    return session.scalar(stmt.limit(1)) is not None
+
+
+def follow_ticket(
+    session: Session, ticket_id: str, *, user_id: str | None = None, contact_id: str | None = None
+) -> bool:
+    """Make a user or a contact follow a ticket; True when it was not following yet."""
+    if is_following(session, ticket_id, user_id=user_id, contact_id=contact_id):
+        return False
+    session.add(TicketFollower(ticket_id=ticket_id, user_id=user_id, contact_id=contact_id))
+    session.flush()
+    return True
+
+
+def unfollow_ticket(
+    session: Session, ticket_id: str, *, user_id: str | None = None, contact_id: str | None = None
+) -> bool:
+    """Stop following; True when there was something to remove."""
+    _one_party(user_id, contact_id)
+    stmt = delete(TicketFollower).where(TicketFollower.ticket_id == ticket_id)
+    if user_id is not None:
+        stmt = stmt.where(TicketFollower.user_id == user_id)
+    else:
+        stmt = stmt.where(TicketFollower.contact_id == contact_id)
+    removed = session.execute(stmt.execution_options(synchronize_session="fetch"))
+    return bool(getattr(removed, "rowcount", 0))
+
+
+def follow_team(
+    session: Session, team_id: str, *, user_id: str | None = None, contact_id: str | None = None
+) -> bool:
+    """ "Follow all team tickets" (O4); True when newly added."""
+    _one_party(user_id, contact_id)
+    stmt = select(TeamFollower.id).where(TeamFollower.team_id == team_id)
+    if user_id is not None:
+        stmt = stmt.where(TeamFollower.user_id == user_id)
+    else:
+        stmt = stmt.where(TeamFollower.contact_id == contact_id)
+    if session.scalar(stmt.limit(1)) is not None:
+        return False
+    session.add(TeamFollower(team_id=team_id, user_id=user_id, contact_id=contact_id))
+    session.flush()
+    return True
+
+
+def unfollow_team(
+    session: Session, team_id: str, *, user_id: str | None = None, contact_id: str | None = None
+) -> bool:
+    _one_party(user_id, contact_id)
+    stmt = delete(TeamFollower).where(TeamFollower.team_id == team_id)
+    if user_id is not None:
+        stmt = stmt.where(TeamFollower.user_id == user_id)
+    else:
+        stmt = stmt.where(TeamFollower.contact_id == contact_id)
+    removed = session.execute(stmt.execution_options(synchronize_session="fetch"))
+    return bool(getattr(removed, "rowcount", 0))
+
+
+def auto_follow(session: Session, ticket: Ticket, user_id: str | None) -> bool:
+    """S4: a staff user with auto-follow on follows a ticket that concerns them (assigned
+    to it, or replied on it). True when a follower was added."""
+    if user_id is None:
+        return False
+    user = session.get(User, user_id)
+    if user is None or not user.auto_follow or user.role is Role.PORTAL:
+        return False
+    return follow_ticket(session, ticket.id, user_id=user_id)
+
+
+def auto_follow_on_assignment(session: Session, ticket: Ticket) -> bool:
+    """Call after setting `ticket.assignee_id` (manual or automatic assignment)."""
+    return auto_follow(session, ticket, ticket.assignee_id)
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Who to tell of one update: staff users (desktop notices) and customer contacts
+    (mail or SMS, C4/I4)."""
+
+    user_ids: frozenset[str] = field(default_factory=frozenset)
+    contact_ids: frozenset[str] = field(default_factory=frozenset)
+
+    def __bool__(self) -> bool:
+        return bool(self.user_ids or self.contact_ids)
+
+
+def recipients_for_update(
+    session: Session,
+    ticket: Ticket,
+    *,
+    include_internal: bool,
+    public: bool = True,
+    exclude_user_id: str | None = None,
+    exclude_contact_id: str | None = None,
+) -> Recipients:
+    """The followers of `ticket` and of its team (O4).
+
+    `include_internal`: also list staff users (False = only the customer side, for mail
+    and SMS senders). `public`: whether the update reaches customers at all; an internal
+    note or system event passes False and gets no contacts (S6). Customers are reached
+    through contacts only: the ticket's contact, contact followers and portal-user
+    followers by their contact; with none of those the customer gets nothing (S5).
+    The author of the update (`exclude_*`) is left out.
+    """
+    rows: list[tuple[str | None, str | None]] = [
+        (r.user_id, r.contact_id)
+        for r in session.execute(
+            select(TicketFollower.user_id, TicketFollower.contact_id).where(
+                TicketFollower.ticket_id == ticket.id
+            )
+        )
+    ]
+    if ticket.team_id is not None:
+        rows += [
+            (r.user_id, r.contact_id)
+            for r in session.execute(
+                select(TeamFollower.user_id, TeamFollower.contact_id).where(
+                    TeamFollower.team_id == ticket.team_id
+                )
+            )
+        ]
+    user_ids = {u for u, _ in rows if u is not None}
+    contacts = {c for _, c in rows if c is not None}
+    if ticket.contact_id is not None:
+        contacts.add(ticket.contact_id)
+    staff: set[str] = set()
+    if user_ids:
+        for user in session.scalars(select(User).where(User.id.in_(user_ids))):
+            if not user.active:
+                continue
+            if user.role is Role.PORTAL:
+                if user.contact_id is not None:
+                    contacts.add(user.contact_id)
+            else:
+                staff.add(user.id)
+    if exclude_user_id is not None:
+        staff.discard(exclude_user_id)
+        author = session.get(User, exclude_user_id)
+        if author is not None and author.contact_id is not None:
+            contacts.discard(author.contact_id)
+    if exclude_contact_id is not None:
+        contacts.discard(exclude_contact_id)
+    return Recipients(
+        user_ids=frozenset(staff) if include_internal else frozenset(),
+        contact_ids=frozenset(contacts) if public else frozenset(),
+    )
