@@ -16,14 +16,14 @@ from sqlalchemy.orm import Session
 from core.errors import NotFoundError, ValidationError
 from core.models import Attachment
 
-_HASH = re.compile(r"^[0-9a-f]{64}$")
+_HASH = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 20
 
 
 def check_hash(content_hash: str) -> str:
     """The hash if it is 64 lower-case hex characters; anything else could escape the
     store's folder (`../`), so it is refused."""
-    if not isinstance(content_hash, str) or not _HASH.match(content_hash):
+    if not isinstance(content_hash, str) or not _HASH.fullmatch(content_hash):
         raise ValidationError("content_hash", "Not a SHA-256 hex digest.", code="invalid_hash")
     return content_hash
 
