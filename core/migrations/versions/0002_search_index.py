@@ -26,7 +26,8 @@ SOURCES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "title, description, contact_email, number",
         (),
     ),
-    "messages": ("{r}.body", "body", ("ticket_id",)),
+    # a merge (O6) moves messages to another ticket: the map's ticket_id must follow
+    "messages": ("{r}.body", "body, ticket_id", ("ticket_id",)),
     "contacts": (
         "{r}.name || ' ' || coalesce({r}.email, '') || ' ' || coalesce({r}.mobile, '')",
         "name, email, mobile",
@@ -55,6 +56,8 @@ def upgrade() -> None:
             op.execute(f"CREATE INDEX ix_{fmap}_{c} ON {fmap} ({c})")
         op.execute(f"CREATE VIRTUAL TABLE {fts} USING fts5(key, tokenize='unicode61')")
         new_text = f"hd_search_key({expr.format(r='new')})"
+        set_extra = ", ".join(f"{c} = new.{c}" for c in extra)
+        upd_map = f"UPDATE {fmap} SET {set_extra} WHERE id = new.id;" if extra else ""
         op.execute(
             f"""CREATE TRIGGER {table}_fts_ins AFTER INSERT ON {table} BEGIN
                 INSERT INTO {fmap} (id{extra_cols}) VALUES (new.id{extra_new});
@@ -65,6 +68,7 @@ def upgrade() -> None:
             f"""CREATE TRIGGER {table}_fts_upd AFTER UPDATE OF {columns} ON {table} BEGIN
                 UPDATE {fts} SET key = {new_text}
                  WHERE rowid = (SELECT doc FROM {fmap} WHERE id = new.id);
+                {upd_map}
             END"""
         )
         op.execute(
