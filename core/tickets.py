@@ -14,6 +14,7 @@ from core.enums import Channel, Impact, Severity, Status
 from core.errors import ValidationError
 from core.ids import new_id, utcnow
 from core.models import CustomFieldDef, Stage, Ticket
+from core.read_state import init_read_state
 from core.settings import priority_matrix, sla_targets
 from core.validation import clean_email, require_text
 
@@ -166,6 +167,7 @@ def create_ticket(
     )
     if _stage_status(session, ticket.stage_id) is Status.CLOSED:
         ticket.status = Status.CLOSED
+    init_read_state(ticket)  # I6: on the customer's behalf or the customer's own
     _recompute(session, ticket)
     session.add(ticket)
     return ticket
