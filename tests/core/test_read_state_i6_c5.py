@@ -22,6 +22,7 @@ from core.read_state import (
     mark_viewed_by_customer,
     transition,
 )
+from core.tickets import create_ticket
 from tests.core.factories import make_contact, make_stage, make_team, make_ticket, make_user
 
 
@@ -53,6 +54,23 @@ def test_i6_every_combination_is_reachable_by_events() -> None:
                 seen.add(nxt)
                 frontier.append(nxt)
     assert len(seen) == 8
+
+
+@pytest.mark.parametrize(
+    ("channel", "expected"),
+    [
+        (Channel.AGENT, (StaffState.UNDER_REVIEW, CustomerState.UNREAD)),
+        (Channel.PORTAL, (StaffState.UNREAD, CustomerState.READ)),
+        (Channel.EMAIL, (StaffState.UNREAD, CustomerState.READ)),
+    ],
+)
+def test_i6_create_ticket_sets_initial_states(
+    session: Session, channel: Channel, expected: tuple[StaffState, CustomerState]
+) -> None:
+    ticket = create_ticket(session, title="t", contact_email="a@example.com", channel=channel)
+    session.commit()
+    session.expire_all()
+    assert _states(ticket) == expected
 
 
 def test_i6_rule_created_ticket_is_unread_on_both_sides(session: Session) -> None:
