@@ -2,7 +2,8 @@
 
 SQLite's FTS5 tokenizer folds none of what varies in real Persian text (notes/ECOSYSTEM.md
 section 2), so we index a folded copy and fold queries the same way. Display text is
-never changed.
+never changed. `search_key` runs in a trigger for every inserted row, so it is one
+`str.translate` table plus fast paths, not a chain of regexes.
 """
 
 from __future__ import annotations
@@ -10,81 +11,166 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_FOLD = str.maketrans(
+ZWNJ = "\u200c"
+
+# bump whenever search_key changes what it returns for any text: a cache whose index was
+# built by another version is rebuilt (core.search.ensure_search_index)
+SEARCH_KEY_VERSION = "2"
+
+_MAP: dict[int, str | None] = {}
+
+
+def _put(chars: str, to: str | None) -> None:
+    for ch in chars:
+        _MAP[ord(ch)] = to
+
+
+# yeh forms (Arabic yeh, alef maksura, Urdu/Pashto forms, yeh with hamza) -> Persian yeh
+_put("\u064a\u0649\u06d0\u06cd\u06ce\u06d1\u06d2\u06d3\u0626", "\u06cc")
+# kaf forms -> Persian kaf (keheh)
+_put("\u0643\u06aa\u06ac\u06ad\u06ae", "\u06a9")
+# heh forms: teh marbuta, heh with yeh above (ezafe), heh goal, ae, doachashmee -> heh
+_put("\u0629\u06c0\u06c1\u06c2\u06c3\u06d5\u06be", "\u0647")
+# alef forms -> bare alef (search key only; display keeps آ)
+_put("\u0622\u0623\u0625\u0671\u0672\u0673\u0675", "\u0627")
+# waw with hamza -> waw
+_put("\u0624\u0676", "\u0648")
+# Persian and Arabic-Indic digits -> ASCII (NFKC does not fold them)
+for _i in range(10):
+    _MAP[0x06F0 + _i] = str(_i)
+    _MAP[0x0660 + _i] = str(_i)
+# Arabic decimal and thousands separators (the Arabic comma and semicolon need nothing:
+# the index tokenizer splits on every punctuation mark)
+_put("\u066b", ".")
+_put("\u066c", ",")
+# tatweel, zero-width and bidi controls, soft hyphen: vanish (ZWNJ is kept, see below)
+_put(
+    "\u0640\u00ad\u061c\u200b\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2066\u2067\u2068\u2069\ufeff",
+    None,
+)
+# harakat, superscript alef, hamza above/below, Quranic annotation marks
+_put("".join(chr(c) for c in range(0x064B, 0x0660)), None)
+_put("".join(chr(c) for c in range(0x0610, 0x061B)), None)
+_put("".join(chr(c) for c in range(0x06D6, 0x06EE)), None)
+_put("\u0670", None)
+_FOLD = _MAP
+
+# Persian affixes that are written joined, with a half-space or with a plain space: a word
+# written next to one is also indexed joined, so "می خواهم" is found by "میخواهم"
+PREFIXES = frozenset({"می", "نمی", "بی"})
+SUFFIXES = frozenset(
     {
-        # yeh and kaf forms -> Persian
-        "\u064a": "\u06cc",  # ARABIC YEH
-        "\u0649": "\u06cc",  # ALEF MAKSURA
-        "\u06d0": "\u06cc",
-        "\u0643": "\u06a9",  # ARABIC KAF
-        # heh forms -> heh
-        "\u0629": "\u0647",  # TEH MARBUTA
-        "\u06c0": "\u0647",  # HEH WITH YEH ABOVE
-        "\u06c1": "\u0647",
-        "\u06d5": "\u0647",
-        # alef forms -> alef (the search key only)
-        "\u0623": "\u0627",
-        "\u0625": "\u0627",
-        "\u0671": "\u0627",
-        "\u0622": "\u0627",
-        # hamza seats
-        "\u0624": "\u0648",
-        "\u0626": "\u06cc",
-        # Persian and Arabic-Indic digits -> ASCII
-        **{chr(0x06F0 + i): str(i) for i in range(10)},
-        **{chr(0x0660 + i): str(i) for i in range(10)},
-        # decimal and thousands separators
-        "\u066b": ".",
-        "\u066c": ",",
-        # tatweel and invisible controls vanish; ZWNJ handled separately
-        "\u0640": None,
-        "\u200b": None,
-        "\u200d": None,
-        "\u200e": None,
-        "\u200f": None,
-        "\u202a": None,
-        "\u202b": None,
-        "\u202c": None,
-        "\u202d": None,
-        "\u202e": None,
-        "\u2066": None,
-        "\u2067": None,
-        "\u2068": None,
-        "\u2069": None,
-        "\ufeff": None,
+        "ها",
+        "های",
+        "هایی",
+        "هایم",
+        "هایت",
+        "هایش",
+        "هایمان",
+        "هایتان",
+        "هایشان",
+        "تر",
+        "ترین",
+        "تری",
+        "ام",
+        "ات",
+        "اش",
+        "ای",
+        "ایم",
+        "اید",
+        "اند",
+        "ی",
     }
 )
+_AFFIXES = PREFIXES | SUFFIXES
 
-# harakat, superscript alef, hamza above/below and Quranic marks
-_MARKS = re.compile("[\u064b-\u065f\u0670\u0610-\u061a\u06d6-\u06ed]")
-_ZWNJ = "\u200c"
-_SPACES = re.compile(r"\s+")
+
+# str.translate looks each char up in its table: a tuple indexed by code point is the
+# fastest table CPython offers (chars past its end raise IndexError = "keep as is"), and a
+# text with only a few chars to change is faster done by str.replace
+_TABLE = tuple((_MAP[i] or "") if i in _MAP else chr(i) for i in range(max(_MAP) + 1))
+_CHANGED = re.compile("[" + "".join(sorted(chr(k) for k in _MAP)) + "]")
+_FEW = 12
+
+
+def _translate(text: str) -> str:
+    found = set(_CHANGED.findall(text))
+    if not found:
+        return text
+    if len(found) > _FEW:
+        return text.translate(_TABLE)
+    for ch in found:
+        text = text.replace(ch, _TABLE[ord(ch)])
+    return text
 
 
 def fold(text: str) -> str:
     """Fold one string to its search form: the same for every spelling of the same word.
 
-    A word written with a half-space (ZWNJ) is kept joined; `search_key` adds its parts.
+    Half-spaces (ZWNJ) are kept; `search_key` and `query_words` decide what they mean.
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = _MARKS.sub("", text.translate(_FOLD))
-    return text.casefold()
+    if text.isascii():
+        return text.lower()
+    out = _translate(text).casefold()
+    if unicodedata.is_normalized("NFKC", out):
+        return out
+    # rare: presentation forms and compatibility chars; loop to a fixed point, because
+    # removing a control char can let NFKC compose what it kept apart before
+    for _ in range(4):
+        nxt = _translate(unicodedata.normalize("NFKC", out)).casefold()
+        if nxt == out:
+            break
+        out = nxt
+    return out
 
 
 def search_key(text: str | None) -> str:
-    """The text to index: folded, with each half-spaced word both joined and split, so
-    "می‌خواهم", "می خواهم" and "میخواهم" all find it."""
+    """The text to index: folded, with each half-spaced word both joined and split, and a
+    word spaced from a Persian affix also joined to it, so "می‌خواهم", "می خواهم" and
+    "میخواهم" all find one another."""
     if not text:
         return ""
     folded = fold(text)
-    if _ZWNJ not in folded:
+    if folded.isascii():
         return folded
-    extra = [part for word in folded.split() if _ZWNJ in word for part in word.split(_ZWNJ)]
-    return " ".join([folded.replace(_ZWNJ, ""), *extra])
+    words = folded.split()
+    extra: list[str] = []
+    zwnj = ZWNJ in folded
+    if zwnj:
+        extra.append(" ".join([w for w in words if ZWNJ in w]).replace(ZWNJ, " "))
+        folded = folded.replace(ZWNJ, "")
+    if not _AFFIXES.isdisjoint(words):
+        pairs = [
+            words[i - 1] + word
+            for i, word in enumerate(words)
+            if i and (word in SUFFIXES or words[i - 1] in PREFIXES)
+        ]
+        extra.append(" ".join(pairs).replace(ZWNJ, "") if zwnj else " ".join(pairs))
+    if not extra:
+        return folded
+    return " ".join([folded, *extra])
+
+
+def query_words(query: str) -> list[str]:
+    """The folded words of a search box query, split as the index tokenizer splits them
+    (letters and digits; everything else separates); a half-spaced word becomes joined."""
+    folded = fold(query).replace(ZWNJ, "")
+    words: list[str] = []
+    current: list[str] = []
+    for ch in folded:
+        if ch.isalnum():
+            current.append(ch)
+        elif current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
+    return words
 
 
 def query_terms(query: str) -> list[str]:
-    """The folded words of a search box query; a half-spaced word becomes joined."""
-    return [w for w in _SPACES.split(fold(query).replace(_ZWNJ, "")) if w]
+    """The folded whitespace-separated words of a query; a half-spaced word becomes joined."""
+    return fold(query).replace(ZWNJ, "").split()

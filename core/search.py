@@ -1,0 +1,231 @@
+"""Persian-aware text search over the local cache (E6, S8).
+
+Queries go through the same folding as the indexed text (core.textnorm), every word is a
+prefix match and all words must match. Work per query is bounded whatever the cache size:
+each FTS5 index is read newest-first (`ORDER BY rowid DESC LIMIT n`, rowids being
+insertion order) and only those few candidates are joined, filtered and sorted; no query
+ever sorts a whole match set. The indexes and their triggers are made by migration 0002.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
+from core.textnorm import PREFIXES, SEARCH_KEY_VERSION, SUFFIXES, query_words
+
+# a query longer than this is cut: more words only narrow an AND search further
+MAX_WORDS = 12
+# how many newest hits of each index a ticket search reads, per wanted result
+_TICKET_POOL = 2
+_MESSAGE_POOL = 4
+_CONTACTS_FOR_TICKETS = 20
+
+# The indexed text of each table, as migration 0002 wrote it into its triggers; a rebuild
+# must use the very same expressions (tests/core/test_search_e6.py checks they agree).
+_PHONE = (
+    "coalesce({c}, '') || ' ' || replace(replace(replace(replace(replace("
+    "coalesce({c}, ''), ' ', ''), '-', ''), '(', ''), ')', ''), '.', '')"
+)
+INDEXED_TEXT: dict[str, str] = {
+    "tickets": "{r}.title || ' ' || {r}.description || ' ' || {r}.contact_email"
+    " || ' ' || coalesce({r}.number, '') || ' ' || " + _PHONE.format(c="{r}.contact_mobile"),
+    "messages": "{r}.body",
+    "contacts": "{r}.name || ' ' || coalesce({r}.email, '') || ' ' || "
+    + _PHONE.format(c="{r}.mobile"),
+    "kb_articles": "{r}.title || ' ' || {r}.keywords || ' ' || {r}.body",
+}
+
+
+def _quote(word: str) -> str:
+    """One FTS5 prefix term; the string quoting means no input is ever FTS5 syntax."""
+    return '"' + word.replace('"', '""') + '"*'
+
+
+def match_expression(query: str) -> str | None:
+    """The FTS5 MATCH expression for a search box query, or None when it has no words.
+
+    A Persian affix typed apart from its word ("می خواهم", "کتاب ها") also matches the
+    joined spelling, the other half of what search_key indexes.
+    """
+    words = query_words(query)[:MAX_WORDS]
+    if not words:
+        return None
+    parts: list[str] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if i + 1 < len(words) and (word in PREFIXES or words[i + 1] in SUFFIXES):
+            nxt = words[i + 1]
+            parts.append(f"(({_quote(word)} AND {_quote(nxt)}) OR {_quote(word + nxt)})")
+            i += 2
+        else:
+            parts.append(_quote(word))
+            i += 1
+    return " AND ".join(parts)
+
+
+def _newest_docs(table: str, limit: int) -> str:
+    """SQL for the map rows of the newest `limit` matches of one index (no sort needed)."""
+    return (
+        f"SELECT m.* FROM (SELECT rowid AS doc FROM {table}_fts WHERE {table}_fts MATCH :q"
+        f" ORDER BY rowid DESC LIMIT {int(limit)}) f"
+        f" JOIN {table}_fts_map m ON m.doc = f.doc ORDER BY f.doc DESC"
+    )
+
+
+def _connection(session: Session) -> Connection:
+    """The session's connection, after writing out pending edits so they are found too."""
+    session.flush()
+    return session.connection()
+
+
+def _ids(conn: Connection, table: str, expr: str, limit: int) -> list[str]:
+    rows = conn.execute(text(_newest_docs(table, limit)), {"q": expr})
+    return [row.id for row in rows]
+
+
+def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list[str]:
+    """Ids of unmerged tickets that match `query` in their own text (title, description,
+    contact email and mobile, number), in a message, or through their contact; most
+    recently updated first. A hit on a merged ticket counts for the ticket it went into.
+
+    Best effort at scale: candidates are the newest `limit`-times-a-few matches of each
+    index, so an old ticket can be left out when many newer ones match.
+    """
+    expr = match_expression(query)
+    if expr is None or limit <= 0:
+        return []
+    conn = _connection(session)
+    found: dict[str, None] = dict.fromkeys(_ids(conn, "tickets", expr, limit * _TICKET_POOL))
+    rows = conn.execute(text(_newest_docs("messages", limit * _MESSAGE_POOL)), {"q": expr})
+    found.update(dict.fromkeys(row.ticket_id for row in rows))
+    contacts = _ids(conn, "contacts", expr, _CONTACTS_FOR_TICKETS)
+    if contacts:
+        rows = conn.execute(
+            text(
+                "SELECT id FROM (SELECT id FROM tickets WHERE contact_id IN"
+                " (SELECT value FROM json_each(:c)) ORDER BY created_at DESC LIMIT :n)"
+                " UNION SELECT ticket_id FROM (SELECT ticket_id FROM ticket_contacts"
+                " WHERE contact_id IN (SELECT value FROM json_each(:c)) LIMIT :n)"
+            ),
+            {"c": json.dumps(contacts), "n": limit * _TICKET_POOL},
+        )
+        found.update(dict.fromkeys(row.id for row in rows))
+    if not found:
+        return []
+    return _unmerged_newest(conn, list(found), limit)
+
+
+def _unmerged_newest(conn: Connection, ids: Sequence[str], limit: int) -> list[str]:
+    """`ids` with merged tickets replaced by where they went, newest update first."""
+    wanted = set(ids)
+    step = list(wanted)
+    for _ in range(8):  # merges chain rarely; a bound keeps a cycle from looping forever
+        merged = conn.execute(
+            text(
+                "SELECT DISTINCT merged_into_id FROM tickets WHERE merged_into_id IS NOT NULL"
+                " AND id IN (SELECT value FROM json_each(:ids))"
+            ),
+            {"ids": json.dumps(step)},
+        )
+        step = [row.merged_into_id for row in merged if row.merged_into_id not in wanted]
+        if not step:
+            break
+        wanted.update(step)
+    rows = conn.execute(
+        text(
+            "SELECT id FROM tickets WHERE id IN (SELECT value FROM json_each(:ids))"
+            " AND merged_into_id IS NULL ORDER BY updated_at DESC, id DESC LIMIT :n"
+        ),
+        {"ids": json.dumps(list(wanted)), "n": limit},
+    )
+    return [row.id for row in rows]
+
+
+def search_message_ids(
+    session: Session, query: str, *, ticket_id: str | None = None, limit: int = 200
+) -> list[str]:
+    """Ids of messages that match `query`, newest first; only one ticket's when given."""
+    expr = match_expression(query)
+    if expr is None or limit <= 0:
+        return []
+    conn = _connection(session)
+    if ticket_id is None:
+        return _ids(conn, "messages", expr, limit)
+    # one ticket's messages are few: walk them and probe the index by rowid, rather than
+    # walk every match of a common word in the whole cache
+    rows = conn.execute(
+        text(
+            "SELECT m.id FROM messages_fts_map m CROSS JOIN messages_fts f ON f.rowid = m.doc"
+            " WHERE m.ticket_id = :t AND messages_fts MATCH :q ORDER BY m.doc DESC LIMIT :n"
+        ),
+        {"t": ticket_id, "q": expr, "n": limit},
+    )
+    return [row.id for row in rows]
+
+
+def search_contact_ids(session: Session, query: str, *, limit: int = 50) -> list[str]:
+    """Ids of contacts whose name, email or mobile match `query`, newest first."""
+    expr = match_expression(query)
+    if expr is None or limit <= 0:
+        return []
+    return _ids(_connection(session), "contacts", expr, limit)
+
+
+def search_kb_ids(
+    session: Session, query: str, *, limit: int = 50, published_only: bool = True
+) -> list[str]:
+    """Ids of knowledge-base articles whose title, keywords or body match (S8), newest
+    first; unpublished ones only when asked."""
+    expr = match_expression(query)
+    if expr is None or limit <= 0:
+        return []
+    conn = _connection(session)
+    ids = _ids(conn, "kb_articles", expr, limit * 2 if published_only else limit)
+    if not published_only or not ids:
+        return ids
+    rows = conn.execute(
+        text(
+            "SELECT id FROM kb_articles WHERE published AND id IN"
+            " (SELECT value FROM json_each(:ids))"
+        ),
+        {"ids": json.dumps(ids)},
+    )
+    published = {row.id for row in rows}
+    return [i for i in ids if i in published][:limit]
+
+
+def ensure_search_index(conn: Connection) -> bool:
+    """Rebuild every search index when it was built by another search_key version (a
+    contentless index can only forget the tokens it was given). True if it rebuilt."""
+    row = conn.execute(
+        text("SELECT value FROM search_meta WHERE name = 'search_key_version'")
+    ).first()
+    if row is not None and row.value == SEARCH_KEY_VERSION:
+        return False
+    rebuild_search_index(conn)
+    return True
+
+
+def rebuild_search_index(conn: Connection) -> None:
+    """Index every row again from the tables (the caller commits)."""
+    for table, expr in INDEXED_TEXT.items():
+        conn.execute(text(f"INSERT INTO {table}_fts ({table}_fts) VALUES ('delete-all')"))
+        conn.execute(
+            text(
+                f"INSERT INTO {table}_fts (rowid, key) SELECT m.doc,"
+                f" hd_search_key({expr.format(r='t')})"
+                f" FROM {table}_fts_map m JOIN {table} t ON t.id = m.id"
+            )
+        )
+    conn.execute(
+        text(
+            "INSERT INTO search_meta (name, value) VALUES ('search_key_version', :v)"
+            " ON CONFLICT (name) DO UPDATE SET value = excluded.value"
+        ),
+        {"v": SEARCH_KEY_VERSION},
+    )
