@@ -1,0 +1,448 @@
+"""The queue table (D2, C3, I3): ordered ticket ids from SQL plus a small cache of loaded
+rows, so a queue over 1,000,000 cached tickets paints its first screen at once.
+
+Sorting and search run in SQL (core.queues), never in Python or a proxy model. The first
+page is fetched on the GUI thread (one short index walk) so the first paint is fast; the
+rest of the id list comes from the DB worker, tagged with the load's generation number,
+and a list that comes back for an older query is dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor, QFont
+from sqlalchemy.orm import Session, sessionmaker
+from typing_extensions import override
+
+from core.enums import CustomerState, Impact, Priority, Severity, StaffState, Status
+from core.ids import utcnow
+from core.queues import QueueQuery, QueueRow, SortKey, ticket_ids
+from core.queues import load_rows as load_queue_rows
+from desktop.formatting import Formatter
+from desktop.runner import DbRunner
+from desktop.translate import QT_TRANSLATE_NOOP
+
+log = logging.getLogger(__name__)
+
+_CTX = "QueueTableModel"
+PAGE_SIZE = 200
+
+# custom roles, named so views and tests never use bare numbers
+TicketIdRole = Qt.ItemDataRole.UserRole + 1
+"""The ticket's id (str)."""
+QueueRowRole = Qt.ItemDataRole.UserRole + 2
+"""The whole `QueueRow` of the line."""
+OverdueRole = Qt.ItemDataRole.UserRole + 3
+"""Whether the ticket's SLA due time has passed while it is open (E1)."""
+
+
+class Column(IntEnum):
+    """The queue's columns in logical order (the view mirrors them under right-to-left)."""
+
+    UNSYNCED = 0
+    NUMBER = 1
+    TITLE = 2
+    CUSTOMER = 3
+    STAGE = 4
+    PRIORITY = 5
+    SEVERITY = 6
+    IMPACT = 7
+    TEAM = 8
+    ASSIGNEE = 9
+    SLA_DUE = 10
+    UPDATED = 11
+    STAFF_STATE = 12
+    CUSTOMER_STATE = 13
+
+
+HEADERS: dict[Column, str] = {
+    Column.UNSYNCED: QT_TRANSLATE_NOOP("QueueTableModel", "Sync"),
+    Column.NUMBER: QT_TRANSLATE_NOOP("QueueTableModel", "Number"),
+    Column.TITLE: QT_TRANSLATE_NOOP("QueueTableModel", "Title"),
+    Column.CUSTOMER: QT_TRANSLATE_NOOP("QueueTableModel", "Customer"),
+    Column.STAGE: QT_TRANSLATE_NOOP("QueueTableModel", "Stage"),
+    Column.PRIORITY: QT_TRANSLATE_NOOP("QueueTableModel", "Priority"),
+    Column.SEVERITY: QT_TRANSLATE_NOOP("QueueTableModel", "Severity"),
+    Column.IMPACT: QT_TRANSLATE_NOOP("QueueTableModel", "Impact"),
+    Column.TEAM: QT_TRANSLATE_NOOP("QueueTableModel", "Team"),
+    Column.ASSIGNEE: QT_TRANSLATE_NOOP("QueueTableModel", "Assignee"),
+    Column.SLA_DUE: QT_TRANSLATE_NOOP("QueueTableModel", "SLA due"),
+    Column.UPDATED: QT_TRANSLATE_NOOP("QueueTableModel", "Updated"),
+    Column.STAFF_STATE: QT_TRANSLATE_NOOP("QueueTableModel", "Staff"),
+    Column.CUSTOMER_STATE: QT_TRANSLATE_NOOP("QueueTableModel", "Customer read"),
+}
+
+SORT_KEYS: dict[Column, SortKey] = {
+    Column.NUMBER: SortKey.NUMBER,
+    Column.TITLE: SortKey.TITLE,
+    Column.STAGE: SortKey.STATUS,
+    Column.PRIORITY: SortKey.PRIORITY,
+    Column.SEVERITY: SortKey.SEVERITY,
+    Column.IMPACT: SortKey.IMPACT,
+    Column.SLA_DUE: SortKey.SLA_DUE,
+    Column.UPDATED: SortKey.UPDATED,
+}
+"""Columns a header click sorts by; the others have no index to sort on and stay put."""
+
+STATUS_LABELS: dict[str, str] = {
+    Status.NEW: QT_TRANSLATE_NOOP("QueueTableModel", "New"),
+    Status.IN_PROGRESS: QT_TRANSLATE_NOOP("QueueTableModel", "In progress"),
+    Status.CLOSED: QT_TRANSLATE_NOOP("QueueTableModel", "Closed"),
+}
+PRIORITY_LABELS: dict[int, str] = {
+    Priority.LOW: QT_TRANSLATE_NOOP("QueueTableModel", "Low"),
+    Priority.NORMAL: QT_TRANSLATE_NOOP("QueueTableModel", "Normal"),
+    Priority.HIGH: QT_TRANSLATE_NOOP("QueueTableModel", "High"),
+}
+SEVERITY_LABELS: dict[int, str] = {
+    Severity.LOW: QT_TRANSLATE_NOOP("QueueTableModel", "Low"),
+    Severity.MEDIUM: QT_TRANSLATE_NOOP("QueueTableModel", "Medium"),
+    Severity.CRITICAL: QT_TRANSLATE_NOOP("QueueTableModel", "Critical"),
+}
+IMPACT_LABELS: dict[int, str] = {
+    Impact.MINOR: QT_TRANSLATE_NOOP("QueueTableModel", "Minor"),
+    Impact.SERIOUS: QT_TRANSLATE_NOOP("QueueTableModel", "Serious"),
+    Impact.CATASTROPHIC: QT_TRANSLATE_NOOP("QueueTableModel", "Catastrophic"),
+}
+STAFF_LABELS: dict[str, str] = {
+    StaffState.UNREAD: QT_TRANSLATE_NOOP("QueueTableModel", "Unread"),
+    StaffState.UNDER_REVIEW: QT_TRANSLATE_NOOP("QueueTableModel", "Seen, under review"),
+    StaffState.ANSWERED_FOLLOWING_UP: QT_TRANSLATE_NOOP(
+        "QueueTableModel", "Answered, following up"
+    ),
+    StaffState.ANSWERED: QT_TRANSLATE_NOOP("QueueTableModel", "Answered"),
+}
+CUSTOMER_LABELS: dict[str, str] = {
+    CustomerState.UNREAD: QT_TRANSLATE_NOOP("QueueTableModel", "Not read"),
+    CustomerState.READ: QT_TRANSLATE_NOOP("QueueTableModel", "Read"),
+}
+
+# (background, foreground) of the priority cell; light tints keep the text readable
+PRIORITY_COLOURS: dict[int, tuple[str, str]] = {
+    Priority.HIGH: ("#fde0dc", "#a4161a"),
+    Priority.NORMAL: ("#fff3cd", "#7a5900"),
+    Priority.LOW: ("#e6f4ea", "#1e6b34"),
+}
+OVERDUE_COLOUR = "#c62828"
+
+_CENTRED = {
+    Column.UNSYNCED,
+    Column.NUMBER,
+    Column.PRIORITY,
+    Column.SEVERITY,
+    Column.IMPACT,
+}
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate(_CTX, text)
+
+
+class QueueTableModel(QAbstractTableModel):
+    """One queue: `set_query()` loads it; `sort()` and `set_search_text()` re-query in SQL."""
+
+    loading_finished = Signal(int)
+    """Every id of the load with this generation number is in the model."""
+    row_count_changed = Signal(int)
+    """The number of rows the model holds changed to this."""
+
+    def __init__(
+        self,
+        *,
+        runner: DbRunner,
+        formatter: Formatter,
+        clock: Callable[[], datetime] = utcnow,
+        page_size: int = PAGE_SIZE,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._factory: sessionmaker[Session] = runner.session_factory
+        self._formatter = formatter
+        self._clock = clock
+        self._page_size = page_size
+        self._query = QueueQuery()
+        self._ids: list[str] = []
+        self._rows: dict[str, QueueRow | None] = {}
+        self._generation = 0
+        self._complete = True
+        self._now = clock()
+
+    # --- loading ----------------------------------------------------------------------
+
+    @property
+    def query(self) -> QueueQuery:
+        return self._query
+
+    @property
+    def generation(self) -> int:
+        """Bumped by every load; results of an older generation are dropped."""
+        return self._generation
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the whole id list of the current load has arrived."""
+        return self._complete
+
+    def set_query(self, query: QueueQuery) -> None:
+        """Show `query`: the first page now, the rest of the ids from the DB worker."""
+        self._generation += 1
+        generation = self._generation
+        with self._factory() as session:
+            first = ticket_ids(session, query, limit=self._page_size)
+            rows = load_queue_rows(session, first)
+        self.beginResetModel()
+        self._query = query
+        self._ids = first
+        self._rows = {ticket_id: rows.get(ticket_id) for ticket_id in first}
+        self._complete = len(first) < self._page_size
+        self._now = self._clock()
+        self.endResetModel()
+        self.row_count_changed.emit(len(self._ids))
+        if self._complete:
+            self.loading_finished.emit(generation)
+            return
+        self._runner.submit(
+            lambda session: ticket_ids(session, query),
+            lambda ids: self._ids_arrived(generation, ids),
+        )
+
+    def reload(self) -> None:
+        """Load the current query again (after a local edit or a sync)."""
+        self.set_query(self._query)
+
+    def set_search_text(self, text: str) -> None:
+        """Narrow the queue to tickets matching `text` (E6, Persian-aware in core)."""
+        if text != self._query.text:
+            self.set_query(replace(self._query, text=text))
+
+    def _ids_arrived(self, generation: int, ids: list[str]) -> None:
+        if generation != self._generation:
+            return  # a newer query replaced this one while the worker ran
+        have = len(self._ids)
+        if ids[:have] == self._ids and len(ids) > have:
+            self.beginInsertRows(QModelIndex(), have, len(ids) - 1)
+            self._ids = ids
+            self.endInsertRows()
+        elif ids[:have] != self._ids or len(ids) != have:
+            # the cache changed between the first page and the full list: start over
+            self.beginResetModel()
+            self._ids = ids
+            self._rows = {}
+            self.endResetModel()
+        self._complete = True
+        self.row_count_changed.emit(len(self._ids))
+        self.loading_finished.emit(generation)
+
+    def _row(self, row: int) -> QueueRow | None:
+        ticket_id = self._ids[row]
+        if ticket_id not in self._rows:
+            self._load_page_around(row)
+        return self._rows.get(ticket_id)
+
+    def _load_page_around(self, row: int) -> None:
+        """One query for the ~page of rows around `row` (scrolling loads a screen at a time)."""
+        if len(self._rows) > 5 * self._page_size:
+            self._rows = {}  # a small cache: memory stays flat however far one scrolls
+        start = max(0, row - self._page_size // 2)
+        page = [i for i in self._ids[start : start + self._page_size] if i not in self._rows]
+        with self._factory() as session:
+            loaded = load_queue_rows(session, page)
+        for ticket_id in page:
+            self._rows[ticket_id] = loaded.get(ticket_id)  # None: gone since the id list
+
+    def refresh_times(self) -> None:
+        """Re-evaluate "now" for the SLA and updated columns (a timer calls this)."""
+        self._now = self._clock()
+        if self._ids:
+            self.dataChanged.emit(
+                self.index(0, Column.SLA_DUE),
+                self.index(len(self._ids) - 1, Column.UPDATED),
+                [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole],
+            )
+
+    def ticket_id(self, row: int) -> str:
+        return self._ids[row]
+
+    # --- Qt overrides -----------------------------------------------------------------
+
+    @override
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    @override
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    @override
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    @override
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(Column):
+            return None
+        column = Column(section)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _tr(HEADERS[column])
+        if role == Qt.ItemDataRole.ToolTipRole and column is Column.UNSYNCED:
+            return QCoreApplication.translate("QueueTableModel", "Edits not yet sent to the server")
+        return None
+
+    @override
+    def data(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        try:
+            return self._data(index.row(), Column(index.column()), role)
+        except Exception:  # a view must never see an exception; log it as the bug it is
+            log.exception("queue data failed for row %s role %s", index.row(), role)
+            return None
+
+    @override
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = SORT_KEYS.get(Column(column)) if 0 <= column < len(Column) else None
+        if key is None:
+            return  # no index serves this column; keep the current order
+        descending = order == Qt.SortOrder.DescendingOrder
+        if key is self._query.sort and descending == self._query.descending:
+            return
+        self.set_query(replace(self._query, sort=key, descending=descending))
+
+    def sort_column(self) -> Column:
+        """The column whose header shows the current sort."""
+        for column, key in SORT_KEYS.items():
+            if key is self._query.sort:
+                return column
+        return Column.PRIORITY
+
+    # --- display ----------------------------------------------------------------------
+
+    def _data(self, row: int, column: Column, role: int) -> Any:  # noqa: PLR0911 - a role each
+        if role == TicketIdRole:
+            return self._ids[row]
+        line = self._row(row)
+        if line is None:
+            return None
+        if role == QueueRowRole:
+            return line
+        if role == OverdueRole:
+            return self._overdue(line)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(line, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(line, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = (
+                Qt.AlignmentFlag.AlignHCenter
+                if column in _CENTRED
+                else Qt.AlignmentFlag.AlignLeading
+            )
+            return horizontal | Qt.AlignmentFlag.AlignVCenter
+        if role == Qt.ItemDataRole.BackgroundRole and column is Column.PRIORITY:
+            return QBrush(QColor(PRIORITY_COLOURS[line.priority][0]))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column is Column.PRIORITY:
+                return QBrush(QColor(PRIORITY_COLOURS[line.priority][1]))
+            if column is Column.SLA_DUE and self._overdue(line):
+                return QBrush(QColor(OVERDUE_COLOUR))
+            return None
+        if role == Qt.ItemDataRole.FontRole and (
+            (column is Column.SLA_DUE and self._overdue(line))
+            or (column is Column.TITLE and line.staff_state == StaffState.UNREAD)
+        ):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+    def _overdue(self, line: QueueRow) -> bool:
+        return (
+            line.sla_due_at is not None
+            and line.status is not Status.CLOSED
+            and line.sla_due_at < self._now
+        )
+
+    def _display(self, line: QueueRow, column: Column) -> str:  # noqa: PLR0911, PLR0912 - a case per column
+        fmt = self._formatter
+        match column:
+            case Column.UNSYNCED:
+                return "●" if line.unsynced else ""
+            case Column.NUMBER:
+                return (
+                    fmt.number(line.number)
+                    if line.number is not None
+                    else QCoreApplication.translate("QueueTableModel", "pending")
+                )
+            case Column.TITLE:
+                return line.title
+            case Column.CUSTOMER:
+                return line.customer
+            case Column.STAGE:
+                return line.stage or _tr(STATUS_LABELS[line.status])
+            case Column.PRIORITY:
+                return _tr(PRIORITY_LABELS[line.priority])
+            case Column.SEVERITY:
+                return _tr(SEVERITY_LABELS[line.severity])
+            case Column.IMPACT:
+                return _tr(IMPACT_LABELS[line.impact])
+            case Column.TEAM:
+                return line.team or ""
+            case Column.ASSIGNEE:
+                return line.assignee or QCoreApplication.translate("QueueTableModel", "Unassigned")
+            case Column.SLA_DUE:
+                if line.sla_due_at is None or line.status is Status.CLOSED:
+                    return ""
+                return fmt.relative(line.sla_due_at, self._now)
+            case Column.UPDATED:
+                return fmt.updated(line.updated_at, self._now)
+            case Column.STAFF_STATE:
+                return _tr(STAFF_LABELS.get(line.staff_state, line.staff_state))
+            case Column.CUSTOMER_STATE:
+                return _tr(CUSTOMER_LABELS.get(line.customer_state, line.customer_state))
+
+    def _tooltip(self, line: QueueRow, column: Column) -> str | None:
+        fmt = self._formatter
+        if column is Column.UNSYNCED and line.unsynced:
+            return QCoreApplication.translate("QueueTableModel", "Edits not yet sent to the server")
+        if column is Column.SLA_DUE and line.sla_due_at is not None:
+            text = fmt.date_time(line.sla_due_at)
+            return (
+                QCoreApplication.translate("QueueTableModel", "Overdue since %1").replace(
+                    "%1", text
+                )
+                if self._overdue(line)
+                else text
+            )
+        if column is Column.UPDATED:
+            return fmt.date_time(line.updated_at)
+        if column is Column.TITLE:
+            return line.title
+        return None

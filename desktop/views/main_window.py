@@ -1,0 +1,189 @@
+"""The agent's main window: queues in a sidebar, a search box and the queue table."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from core.queues import QueueKind, QueueQuery, count
+from desktop.context import WindowContext
+from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
+from desktop.views.queue_sidebar import QueueSidebarView
+
+SEARCH_DELAY_MS = 250
+CLOCK_TICK_MS = 60_000
+
+COLUMN_WIDTHS: dict[Column, int] = {
+    Column.UNSYNCED: 28,
+    Column.NUMBER: 62,
+    Column.TITLE: 250,
+    Column.CUSTOMER: 130,
+    Column.STAGE: 90,
+    Column.PRIORITY: 62,
+    Column.SEVERITY: 62,
+    Column.IMPACT: 70,
+    Column.TEAM: 100,
+    Column.ASSIGNEE: 110,
+    Column.SLA_DUE: 100,
+    Column.UPDATED: 190,
+    Column.STAFF_STATE: 150,
+    Column.CUSTOMER_STATE: 80,
+}
+
+
+class MainWindow(QMainWindow):
+    """Sidebar of queues, search box, queue table and a status bar; right-to-left in
+    Persian because the application's layout direction says so."""
+
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        formatter = context.localization.formatter
+        self.setWindowTitle(self.tr("Helpdesk"))
+        self.setObjectName("mainWindow")
+
+        self.sidebar = QueueSidebarView(formatter)
+        self.sidebar.setMinimumWidth(170)
+
+        self.search_box = QLineEdit()
+        self.search_box.setObjectName("searchBox")
+        self.search_box.setClearButtonEnabled(True)
+        self.search_box.setPlaceholderText(self.tr("Search tickets (Ctrl+F)"))
+
+        self.model = QueueTableModel(
+            runner=context.runner, formatter=formatter, clock=context.clock, parent=self
+        )
+        self.table = QTableView()
+        self.table.setObjectName("queueTable")
+        self.table.setModel(self.model)
+        self._setup_table()
+
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_box)
+        layout.addWidget(self.table)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([190, 1090])
+        self.setCentralWidget(splitter)
+
+        self.count_label = QLabel()
+        self.user_label = QLabel(self.tr("Signed in as %1").replace("%1", context.user_name))
+        self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_search)
+        self.search_box.textChanged.connect(self._search_timer.start)
+        self.search_box.returnPressed.connect(self.apply_search)
+        self._find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self)
+        self._find.activated.connect(self.focus_search)
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(CLOCK_TICK_MS)
+        self._clock.timeout.connect(self.model.refresh_times)
+        self._clock.start()
+
+        self.model.row_count_changed.connect(self._show_count)
+        self.sidebar.queue_selected.connect(self._on_queue_selected)
+        self.sidebar.select(QueueKind.MINE if context.user_id else QueueKind.ALL_OPEN)
+        self.refresh_counts()
+
+    def _setup_table(self) -> None:
+        table = self.table
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().setVisible(False)
+        table.verticalHeader().setDefaultSectionSize(26)
+        table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)  # QTBUG-97571: say it explicitly
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in COLUMN_WIDTHS.items():
+            header.resizeSection(column, width)
+        header.setSortIndicator(Column.PRIORITY, Qt.SortOrder.DescendingOrder)
+        table.setSortingEnabled(True)
+        header.sortIndicatorChanged.connect(self._keep_indicator_on_sortable)
+
+    # --- actions ----------------------------------------------------------------------
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search_box.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_box.selectAll()
+
+    @Slot()
+    def apply_search(self) -> None:
+        """Run the typed search now (the box also runs it after a short pause)."""
+        self._search_timer.stop()
+        self.model.set_search_text(self.search_box.text().strip())
+
+    def show_queue(self, kind: QueueKind) -> None:
+        query = self.model.query
+        self.model.set_query(
+            replace(
+                query,
+                kind=kind,
+                user_id=self._context.user_id,
+                text=self.search_box.text().strip(),
+            )
+        )
+
+    @Slot()
+    def refresh_counts(self) -> None:
+        """Recount every queue on the DB worker and show the counts in the sidebar."""
+        user_id = self._context.user_id
+
+        def work(session: Session) -> dict[QueueKind, int]:
+            return {
+                kind: count(session, QueueQuery(kind=kind, user_id=user_id)) for kind in QueueKind
+            }
+
+        self._context.runner.submit(work, self.sidebar.set_counts)
+
+    # --- slots ------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_queue_selected(self, kind: str) -> None:
+        self.show_queue(QueueKind(kind))
+
+    @Slot(int)
+    def _show_count(self, rows: int) -> None:
+        number = self._context.localization.formatter.number(rows)
+        self.count_label.setText(self.tr("%1 tickets").replace("%1", number))
+
+    @Slot(int, Qt.SortOrder)
+    def _keep_indicator_on_sortable(self, section: int, _order: Qt.SortOrder) -> None:
+        if 0 <= section < len(Column) and Column(section) in SORT_KEYS:
+            return
+        header = self.table.horizontalHeader()
+        query = self.model.query
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        header.blockSignals(True)
+        header.setSortIndicator(self.model.sort_column(), order)
+        header.blockSignals(False)
