@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import json
 import random
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -48,19 +49,8 @@ DAY_US = 86_400 * US
 HOUR_US = 3_600 * US
 SPAN_DAYS = 730
 CHUNK_TICKETS = 10_000
-# searched tables whose insert triggers are replaced by one rebuild after the load
-FTS_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "tickets": (
-        "t.title || ' ' || t.description || ' ' || t.contact_email"
-        " || ' ' || coalesce(t.number, '')",
-        (),
-    ),
-    "messages": ("t.body", ("ticket_id",)),
-    "contacts": (
-        "t.name || ' ' || coalesce(t.email, '') || ' ' || coalesce(t.mobile, '')",
-        (),
-    ),
-}
+# searched tables whose insert triggers give way to one rebuild after the load
+FTS_TABLES = ("tickets", "messages", "contacts")
 
 # plain values for the hot loop
 CUST, AGENT, NOTE, EVENT = (
@@ -1002,34 +992,57 @@ def _cumulative(weights: Sequence[float]) -> list[float]:
     return out
 
 
-def _drop_fts_triggers(conn: sqlite3.Connection) -> list[str]:
+def _trigger_text(sql: str) -> str:
+    """The argument of hd_search_key in an insert trigger, over `t` instead of `new`."""
+    start = sql.index("hd_search_key(") + len("hd_search_key(")
+    depth, quoted = 0, False
+    for pos in range(start, len(sql)):
+        ch = sql[pos]
+        if ch == "'":
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                return re.sub(r"\bnew\.", "t.", sql[start:pos])
+            depth -= 1
+    raise ValueError("unbalanced hd_search_key call in trigger")
+
+
+def _drop_fts_triggers(conn: sqlite3.Connection) -> dict[str, str]:
     """Drop the insert triggers of the bulk-loaded searched tables; returns their SQL."""
-    saved = []
+    saved = {}
     for table in FTS_TABLES:
         name = f"{table}_fts_ins"
         row = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
         ).fetchone()
         if row is not None:
-            saved.append(row[0])
+            saved[table] = row[0]
             conn.execute(f"DROP TRIGGER {name}")
     return saved
 
 
-def _rebuild_fts(conn: sqlite3.Connection) -> None:
-    """Fill each map and FTS table from its source table with one INSERT...SELECT each,
-    the same text expression the triggers use."""
-    for table, (expr, extra) in FTS_TABLES.items():
+def _rebuild_fts(conn: sqlite3.Connection, triggers: dict[str, str]) -> None:
+    """Index the rows the dropped triggers missed with two INSERT...SELECTs per table,
+    over the very text expression the trigger uses (read from the trigger itself)."""
+    for table, trigger in triggers.items():
         fts, fmap = f"{table}_fts", f"{table}_fts_map"
+        extra = [
+            r[1] for r in conn.execute(f"PRAGMA table_info({fmap})") if r[1] not in ("doc", "id")
+        ]
         extra_cols = "".join(f", {c}" for c in extra)
+        last = conn.execute(f"SELECT coalesce(max(doc), 0) FROM {fmap}").fetchone()[0]
         conn.execute(
             f"INSERT INTO {fmap} (id{extra_cols}) SELECT id{extra_cols} FROM {table} t"
             f" WHERE NOT EXISTS (SELECT 1 FROM {fmap} m WHERE m.id = t.id) ORDER BY t.rowid"
         )
         conn.execute(
-            f"INSERT INTO {fts} (rowid, key) SELECT m.doc, hd_search_key({expr})"
-            f" FROM {fmap} m JOIN {table} t ON t.id = m.id"
-            f" WHERE m.doc > coalesce((SELECT max(rowid) FROM {fts}), 0) ORDER BY m.doc"
+            f"INSERT INTO {fts} (rowid, key) SELECT m.doc, hd_search_key({_trigger_text(trigger)})"
+            f" FROM {fmap} m JOIN {table} t ON t.id = m.id WHERE m.doc > ? ORDER BY m.doc",
+            (last,),
         )
 
 
@@ -1061,7 +1074,7 @@ def generate(
         "hd_search_key", 1, lru_cache(maxsize=65_536)(search_key), deterministic=True
     )
     gen = _Generator(conn, seed=seed, now=now or default_now())
-    saved: list[str] = []
+    saved: dict[str, str] = {}
     try:
         if rebuild_fts:
             saved = _drop_fts_triggers(conn)
@@ -1071,12 +1084,12 @@ def generate(
         gen.tickets(tickets, messages_per_ticket, progress)
         if rebuild_fts:
             conn.execute("BEGIN")
-            _rebuild_fts(conn)
+            _rebuild_fts(conn, saved)
             conn.execute("COMMIT")
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        for sql in saved:
+        for sql in saved.values():
             conn.execute(sql)
     conn.execute("PRAGMA analysis_limit=1000")
     conn.execute("ANALYZE")

@@ -201,6 +201,31 @@ def test_e6_demo_text_is_searchable(demo: Path) -> None:
     conn.close()
 
 
+def test_e6_demo_rebuilt_index_finds_what_the_triggers_would(
+    demo: Path, migrated_template: Path, tmp_path: Path
+) -> None:
+    by_triggers = tmp_path / "t.sqlite3"
+    shutil.copy(migrated_template, by_triggers)
+    generate(by_triggers, tickets=TICKETS, seed=7, now=NOW, rebuild_fts=False)
+    words = ["پیامک", "كاظمي", "ORD", "می‌خواهم", "درگاه پرداخت", "gmail"]
+    counts = []
+    for path in (demo, by_triggers):
+        conn = connect_raw(path)
+        counts.append(
+            [
+                conn.execute(
+                    f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?",
+                    (" ".join(f'"{t}"*' for t in query_terms(word)),),
+                ).fetchone()[0]
+                for word in words
+                for table in ("tickets", "messages", "contacts")
+            ]
+        )
+        conn.close()
+    assert counts[0] == counts[1]
+    assert sum(counts[0]) > 0
+
+
 def test_demo_clock_formats_like_sql_time() -> None:
     clock = _Clock()
     rng = random.Random(3)
