@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from core.textnorm import PREFIXES, SEARCH_KEY_VERSION, SUFFIXES, query_words
@@ -83,9 +85,19 @@ def _connection(session: Session) -> Connection:
     return session.connection()
 
 
+def _rows(conn: Connection, sql: str, params: dict[str, object]) -> Sequence[Row[Any]]:
+    """Rows of an FTS query. A word Python calls one token but SQLite's older Unicode
+    tables split in two becomes a phrase, which a detail=none index refuses: no match."""
+    try:
+        return conn.execute(text(sql), params).all()
+    except OperationalError as exc:
+        if "phrase queries are not supported" in str(exc):
+            return []
+        raise
+
+
 def _ids(conn: Connection, table: str, expr: str, limit: int) -> list[str]:
-    rows = conn.execute(text(_newest_docs(table, limit)), {"q": expr})
-    return [row.id for row in rows]
+    return [row.id for row in _rows(conn, _newest_docs(table, limit), {"q": expr})]
 
 
 def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list[str]:
@@ -101,8 +113,8 @@ def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list
         return []
     conn = _connection(session)
     found: dict[str, None] = dict.fromkeys(_ids(conn, "tickets", expr, limit * _TICKET_POOL))
-    rows = conn.execute(text(_newest_docs("messages", limit * _MESSAGE_POOL)), {"q": expr})
-    found.update(dict.fromkeys(row.ticket_id for row in rows))
+    hits = _rows(conn, _newest_docs("messages", limit * _MESSAGE_POOL), {"q": expr})
+    found.update(dict.fromkeys(row.ticket_id for row in hits))
     contacts = _ids(conn, "contacts", expr, _CONTACTS_FOR_TICKETS)
     if contacts:
         rows = conn.execute(
@@ -158,11 +170,10 @@ def search_message_ids(
         return _ids(conn, "messages", expr, limit)
     # one ticket's messages are few: walk them and probe the index by rowid, rather than
     # walk every match of a common word in the whole cache
-    rows = conn.execute(
-        text(
-            "SELECT m.id FROM messages_fts_map m CROSS JOIN messages_fts f ON f.rowid = m.doc"
-            " WHERE m.ticket_id = :t AND messages_fts MATCH :q ORDER BY m.doc DESC LIMIT :n"
-        ),
+    rows = _rows(
+        conn,
+        "SELECT m.id FROM messages_fts_map m CROSS JOIN messages_fts f ON f.rowid = m.doc"
+        " WHERE m.ticket_id = :t AND messages_fts MATCH :q ORDER BY m.doc DESC LIMIT :n",
         {"t": ticket_id, "q": expr, "n": limit},
     )
     return [row.id for row in rows]
