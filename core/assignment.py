@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.conversation import add_system_event
 from core.enums import AssignmentMode, Role, Status, Visibility
+from core.followers import auto_follow_on_assignment
 from core.ids import utcnow
 from core.models import LeavePeriod, Team, TeamMember, Ticket, User
 from core.textnorm import fold
@@ -162,6 +163,7 @@ def auto_assign(session: Session, ticket: Ticket, *, at: datetime | None = None)
     if user is None:
         return None
     ticket.assignee_id = user.id
+    auto_follow_on_assignment(session, ticket)  # S4
     if team.assignment_mode is AssignmentMode.ROUND_ROBIN:
         team.last_assignee_id = user.id
         team.version += 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import Channel, Impact, Severity, Status
 from core.errors import ValidationError
+from core.followers import auto_follow_on_assignment, follow_ticket
 from core.ids import new_id, utcnow
 from core.models import CustomFieldDef, Stage, Ticket
 from core.read_state import init_read_state
@@ -170,7 +171,17 @@ def create_ticket(
     init_read_state(ticket)  # I6: on the customer's behalf or the customer's own
     _recompute(session, ticket)
     session.add(ticket)
+    _follow_parties(session, ticket, assignee=True, contact=True)
     return ticket
+
+
+def _follow_parties(session: Session, ticket: Ticket, *, assignee: bool, contact: bool) -> None:
+    """S4: the assignee follows (if they auto-follow); S9: the customer follows their
+    own ticket, which is also what lets them see it on the portal (O3)."""
+    if assignee:
+        auto_follow_on_assignment(session, ticket)
+    if contact and ticket.contact_id is not None:
+        follow_ticket(session, ticket.id, contact_id=ticket.contact_id)
 
 
 def update_ticket(session: Session, ticket: Ticket, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,6 +216,9 @@ def update_ticket(session: Session, ticket: Ticket, changes: Mapping[str, Any]) 
     elif "status" in changed and changed["status"] != Status.CLOSED:
         ticket.closed_at = None
     _recompute(session, ticket)
+    _follow_parties(
+        session, ticket, assignee="assignee_id" in changed, contact="contact_id" in changed
+    )
     ticket.updated_at = utcnow()
     ticket.version += 1
     return changed

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.conversation import add_message
-from core.enums import MessageKind
+from core.enums import MessageKind, Role
 from core.errors import ValidationError
 from core.followers import (
     auto_follow_on_assignment,
@@ -19,7 +19,7 @@ from core.followers import (
     unfollow_team,
     unfollow_ticket,
 )
-from core.models import TicketFollower
+from core.models import Contact, Team, TeamMember, TicketFollower, User
 from tests.core.factories import make_contact, make_portal_user, make_team, make_ticket, make_user
 
 
@@ -165,3 +165,40 @@ def test_s4_portal_user_never_auto_follows_as_user(session: Session) -> None:
     portal = make_portal_user(session)
     ticket = make_ticket(session, assignee=portal)
     assert auto_follow_on_assignment(session, ticket) is False
+
+
+def test_s4_assignment_by_rule_or_by_hand_makes_the_assignee_follow(session: Session) -> None:
+    from core.enums import AssignmentMode
+    from core.followers import is_following
+    from core.tickets import create_ticket, update_ticket
+
+    agent = User(username="s4a", display_name="S4 A", role=Role.AGENT)
+    quiet = User(username="s4q", display_name="S4 Q", role=Role.AGENT, auto_follow=False)
+    team = Team(name="S4", assignment_mode=AssignmentMode.EQUAL_OPEN)
+    session.add_all([agent, quiet, team])
+    session.flush()
+    session.add(TeamMember(team_id=team.id, user_id=agent.id, assignable=True))
+    by_rule = create_ticket(session, title="rule", contact_email="c@example.com", team_id=team.id)
+    session.flush()
+    from core.assignment import auto_assign
+
+    assert auto_assign(session, by_rule) is agent
+    assert is_following(session, by_rule.id, user_id=agent.id)
+    by_hand = create_ticket(session, title="hand", contact_email="c@example.com")
+    session.flush()
+    update_ticket(session, by_hand, {"assignee_id": quiet.id})
+    assert not is_following(session, by_hand.id, user_id=quiet.id)
+    update_ticket(session, by_hand, {"assignee_id": agent.id})
+    assert is_following(session, by_hand.id, user_id=agent.id)
+
+
+def test_s9_the_customer_follows_their_own_ticket(session: Session) -> None:
+    from core.followers import is_following
+    from core.tickets import create_ticket
+
+    contact = Contact(name="مشتری", email="m@example.com")
+    session.add(contact)
+    session.flush()
+    ticket = create_ticket(session, title="t", contact_email="m@example.com", contact_id=contact.id)
+    session.flush()
+    assert is_following(session, ticket.id, contact_id=contact.id)

@@ -52,7 +52,8 @@ def test_d2_each_queue_holds_the_right_tickets(session: Session) -> None:
     assert ids(QueueKind.MINE) == {mine.id}
     assert ids(QueueKind.UNASSIGNED) == {unassigned.id}
     assert ids(QueueKind.MY_TEAMS) == {theirs.id}
-    assert ids(QueueKind.FOLLOWED) == {unassigned.id}
+    # S4: being assigned made me follow mine and closed; unassigned I followed by hand
+    assert ids(QueueKind.FOLLOWED) == {mine.id, closed.id, unassigned.id}
     assert ids(QueueKind.ALL_OPEN) == {mine.id, theirs.id, unassigned.id}
     assert ids(QueueKind.ALL) == {mine.id, theirs.id, unassigned.id, closed.id}
     assert ids(QueueKind.ARCHIVED) == {archived.id}
