@@ -3,8 +3,9 @@ the cache engine and the services, and hands them to the window through construc
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QSettings
@@ -13,6 +14,7 @@ from sqlalchemy import Engine
 
 from core.cache import open_cache
 from core.db import session_factory
+from core.ids import utcnow
 from core.models import User
 from core.paths import APP_AUTHOR, APP_NAME
 from desktop.context import WindowContext
@@ -69,6 +71,7 @@ def open_window(
     cache_path: Path,
     localization: Localization,
     user_id: str | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> OpenCache:
     """Open the cache at `cache_path` (migrating it) and build the main window on it."""
     engine = open_cache(cache_path)
@@ -85,6 +88,7 @@ def open_window(
         user_id=user_id,
         user_name=user_name,
         cache_path=cache_path,
+        clock=clock,
     )
     window = MainWindow(context)
     runner.setParent(window)

@@ -86,9 +86,16 @@ class Formatter:
         return QCoreApplication.translate("Formatting", "in %Ln day(s)", None, days)
 
     def updated(self, moment: datetime, now: datetime) -> str:
-        """What the queue's "updated" column shows: Jalali date and how long ago."""
+        """What the queue's "updated" column shows: how long ago within the last day
+        (`3 hours ago`), the Jalali date before that (`1404/01/01`)."""
+        if abs((now - moment).total_seconds()) < 86_400:
+            return self.relative(moment, now)
+        return self.date(moment)
+
+    def moment(self, moment: datetime, now: datetime) -> str:
+        """Date, time and how long ago, for tooltips: `1404/01/01 14:05 (3 days ago)`."""
         return (
             QCoreApplication.translate("Formatting", "%1 (%2)")
-            .replace("%1", self.date(moment))
+            .replace("%1", self.date_time(moment))
             .replace("%2", self.relative(moment, now))
         )

@@ -19,7 +19,7 @@ RESOURCES = "desktop.resources"
 FONT_FILES = ("Vazirmatn-Regular.ttf", "Vazirmatn-Bold.ttf")
 FONT_FAMILY = "Vazirmatn"
 FALLBACK_FAMILIES = ("Vazirmatn", "Noto Sans Arabic", "Tahoma", "Segoe UI", "DejaVu Sans")
-FONT_POINT_SIZE = 10
+FONT_POINT_SIZE = 9
 
 
 class Language(StrEnum):

@@ -127,6 +127,15 @@ STAFF_LABELS: dict[str, str] = {
     ),
     StaffState.ANSWERED: QT_TRANSLATE_NOOP("QueueTableModel", "Answered"),
 }
+STAFF_TOOLTIPS: dict[str, str] = {
+    StaffState.UNREAD: QT_TRANSLATE_NOOP("QueueTableModel", "Staff: unread"),
+    StaffState.UNDER_REVIEW: QT_TRANSLATE_NOOP("QueueTableModel", "Staff: seen, under review"),
+    StaffState.ANSWERED_FOLLOWING_UP: QT_TRANSLATE_NOOP(
+        "QueueTableModel", "Staff: answered, following up"
+    ),
+    StaffState.ANSWERED: QT_TRANSLATE_NOOP("QueueTableModel", "Staff: answered"),
+}
+"""The full I6 wording, for the tooltip; the cell shows the short label."""
 CUSTOMER_LABELS: dict[str, str] = {
     CustomerState.UNREAD: QT_TRANSLATE_NOOP("QueueTableModel", "Not read"),
     CustomerState.READ: QT_TRANSLATE_NOOP("QueueTableModel", "Read"),
@@ -307,7 +316,8 @@ class QueueTableModel(QAbstractTableModel):
             return None
         column = Column(section)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _tr(HEADERS[column])
+            # the marker column is too narrow for a word; its tooltip names it
+            return "" if column is Column.UNSYNCED else _tr(HEADERS[column])
         if role == Qt.ItemDataRole.ToolTipRole and column is Column.UNSYNCED:
             return QCoreApplication.translate("QueueTableModel", "Edits not yet sent to the server")
         return None
@@ -433,7 +443,7 @@ class QueueTableModel(QAbstractTableModel):
         if column is Column.UNSYNCED and line.unsynced:
             return QCoreApplication.translate("QueueTableModel", "Edits not yet sent to the server")
         if column is Column.SLA_DUE and line.sla_due_at is not None:
-            text = fmt.date_time(line.sla_due_at)
+            text = fmt.moment(line.sla_due_at, self._now)
             return (
                 QCoreApplication.translate("QueueTableModel", "Overdue since %1").replace(
                     "%1", text
@@ -442,7 +452,11 @@ class QueueTableModel(QAbstractTableModel):
                 else text
             )
         if column is Column.UPDATED:
-            return fmt.date_time(line.updated_at)
+            return fmt.moment(line.updated_at, self._now)
         if column is Column.TITLE:
             return line.title
+        if column is Column.STAFF_STATE:
+            return QCoreApplication.translate(
+                _CTX, STAFF_TOOLTIPS.get(line.staff_state, line.staff_state)
+            )
         return None

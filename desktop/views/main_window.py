@@ -28,21 +28,23 @@ SEARCH_DELAY_MS = 250
 CLOCK_TICK_MS = 60_000
 
 COLUMN_WIDTHS: dict[Column, int] = {
-    Column.UNSYNCED: 28,
-    Column.NUMBER: 62,
-    Column.TITLE: 250,
-    Column.CUSTOMER: 130,
-    Column.STAGE: 90,
-    Column.PRIORITY: 62,
-    Column.SEVERITY: 62,
-    Column.IMPACT: 70,
-    Column.TEAM: 100,
-    Column.ASSIGNEE: 110,
-    Column.SLA_DUE: 100,
-    Column.UPDATED: 190,
-    Column.STAFF_STATE: 150,
-    Column.CUSTOMER_STATE: 80,
+    Column.UNSYNCED: 22,
+    Column.NUMBER: 52,
+    Column.TITLE: 190,
+    Column.CUSTOMER: 105,
+    Column.STAGE: 80,
+    Column.PRIORITY: 52,
+    Column.SEVERITY: 52,
+    Column.IMPACT: 62,
+    Column.TEAM: 95,
+    Column.ASSIGNEE: 90,
+    Column.SLA_DUE: 78,
+    Column.UPDATED: 78,
+    Column.STAFF_STATE: 90,
+    Column.CUSTOMER_STATE: 55,
 }
+"""Starting widths that fit every column beside the sidebar at 1280 px; the agent may
+resize them."""
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +59,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
 
         self.sidebar = QueueSidebarView(formatter)
-        self.sidebar.setMinimumWidth(170)
+        self.sidebar.setMinimumWidth(130)
 
         self.search_box = QLineEdit()
         self.search_box.setObjectName("searchBox")
@@ -82,7 +84,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.sidebar)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 1090])
+        splitter.setSizes([150, 1130])
         self.setCentralWidget(splitter)
 
         self.count_label = QLabel()
@@ -124,6 +126,8 @@ class MainWindow(QMainWindow):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)  # QTBUG-97571: say it explicitly
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(20)
         for column, width in COLUMN_WIDTHS.items():
             header.resizeSection(column, width)
         header.setSortIndicator(Column.PRIORITY, Qt.SortOrder.DescendingOrder)
