@@ -20,6 +20,7 @@ from core.enums import AssignmentMode, Role, Status, Visibility
 from core.followers import auto_follow_on_assignment
 from core.ids import utcnow
 from core.models import LeavePeriod, Team, TeamMember, Ticket, User
+from core.system_events import SystemEvent
 from core.textnorm import fold
 
 # roles that take tickets when a team has no chosen members
@@ -172,6 +173,8 @@ def auto_assign(session: Session, ticket: Ticket, *, at: datetime | None = None)
     add_system_event(
         session,
         ticket,
-        f"Assigned to {user.display_name} automatically ({_MODE_LABELS[team.assignment_mode]}).",
+        SystemEvent.ASSIGNED,
+        assignee=user.display_name,
+        mode=_MODE_LABELS[team.assignment_mode],
     )
     return user

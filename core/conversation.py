@@ -10,6 +10,7 @@ from core.followers import auto_follow
 from core.ids import utcnow
 from core.models import Message, Ticket
 from core.read_state import apply_event, event_for_message
+from core.system_events import SystemEvent, render
 
 # posts by which a staff author takes part in a ticket, so auto-follow applies (S4)
 _STAFF_POSTS = (MessageKind.AGENT_REPLY, MessageKind.INTERNAL_NOTE)
@@ -58,8 +59,17 @@ def add_message(
     return message
 
 
-def add_system_event(session: Session, ticket: Ticket, body: str) -> Message:
+def add_system_event(
+    session: Session, ticket: Ticket, event: SystemEvent, /, **params: str
+) -> Message:
     """A line that records what a rule did (merge, conversion, assignment)."""
-    return add_message(
-        session, ticket, kind=MessageKind.SYSTEM_EVENT, body=body, channel=Channel.RULE
+    message = add_message(
+        session,
+        ticket,
+        kind=MessageKind.SYSTEM_EVENT,
+        body=render(event, params),
+        channel=Channel.RULE,
     )
+    message.event = event.value
+    message.event_params = dict(params)
+    return message

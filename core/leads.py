@@ -13,6 +13,7 @@ from core.enums import LeadCustomerMode, Role
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.merge import ticket_label
 from core.models import Account, Contact, Lead, SalesTeam, Ticket, User, sales_team_members
+from core.system_events import SystemEvent
 from core.validation import require_text
 
 
@@ -128,15 +129,6 @@ def _check_sales(
     return team, person
 
 
-def _event_text(lead: Lead, team: SalesTeam | None, person: User | None) -> str:
-    parts = [f'Converted to lead "{lead.title}"']
-    if team is not None:
-        parts.append(f"for {team.name}")
-    if person is not None:
-        parts.append(f"with {person.display_name}")
-    return " ".join(parts) + "; the ticket is archived."
-
-
 def convert_to_lead(
     session: Session,
     *,
@@ -200,7 +192,14 @@ def convert_to_lead(
     ticket.lead_id = lead.id
     ticket.archived = True
     # bumps the ticket's version and updated_at
-    event = add_system_event(session, ticket, _event_text(lead, team, person))
+    event = add_system_event(
+        session,
+        ticket,
+        SystemEvent.CONVERTED_TO_LEAD,
+        lead=lead.title,
+        team=team.name if team is not None else "—",
+        salesperson=person.display_name if person is not None else "—",
+    )
     event.author_user_id = actor_id
     session.flush()
     return lead

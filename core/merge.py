@@ -19,6 +19,7 @@ from core.conversation import add_system_event
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.ids import utcnow
 from core.models import Attachment, Contact, Message, Ticket, TicketFollower, User
+from core.system_events import SystemEvent
 from core.textnorm import fold
 
 # how much each part of a ticket weighs in its similarity to another
@@ -274,10 +275,14 @@ def merge_tickets(
         add_system_event(
             session,
             keep,
-            f"Merged {', '.join(ticket_label(t) for t in merged)} into this ticket.",
+            SystemEvent.MERGED_IN,
+            tickets=", ".join(ticket_label(t) for t in merged),
         )
     ]
-    events += [add_system_event(session, t, f"Merged into {ticket_label(keep)}.") for t in merged]
+    events += [
+        add_system_event(session, t, SystemEvent.MERGED_INTO, ticket=ticket_label(keep))
+        for t in merged
+    ]
     for message in events:
         message.author_user_id = actor_id
     session.flush()  # gives the new messages their ids

@@ -157,6 +157,7 @@ def mark_resolved(
     """The customer says the answer solved it (C5): rated 1-5 and the ticket is closed,
     in the first closed stage of its team when it has one. The caller commits."""
     from core.conversation import add_system_event
+    from core.system_events import SystemEvent
     from core.tickets import update_ticket
 
     checked = _check_rating(rating, required=True)
@@ -169,7 +170,7 @@ def mark_resolved(
     ticket.rating = checked
     ticket.rating_comment = (comment or "").strip() or None
     ticket.customer_state = CustomerState.READ
-    add_system_event(session, ticket, f"resolution: resolved ({checked}/5)")
+    add_system_event(session, ticket, SystemEvent.RESOLVED, rating=str(checked))
 
 
 def mark_not_resolved(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.enums import Channel, MessageKind
@@ -25,6 +25,9 @@ class Message(Synced, Base):
     channel: Mapped[Channel] = mapped_column(str_enum(Channel), default=Channel.AGENT)
     # RFC 5322 Message-ID of the mail this came in as or went out as (S7 threading)
     email_message_id: Mapped[str | None] = mapped_column(String(300), index=True)
+    # system events: a core.system_events code and its parameters, rendered per language
+    event: Mapped[str | None] = mapped_column(String(40))
+    event_params: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
     author_user: Mapped[User | None] = relationship()
     author_contact: Mapped[Contact | None] = relationship()

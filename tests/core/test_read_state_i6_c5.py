@@ -22,6 +22,7 @@ from core.read_state import (
     mark_viewed_by_customer,
     transition,
 )
+from core.system_events import SystemEvent
 from core.tickets import create_ticket
 from tests.core.factories import make_contact, make_stage, make_team, make_ticket, make_user
 
@@ -125,7 +126,7 @@ def test_i6_full_conversation_walks_the_states(session: Session) -> None:
     add_message(
         session, ticket, kind=MessageKind.INTERNAL_NOTE, body="یادداشت", author_user_id=agent.id
     )
-    add_system_event(session, ticket, "assigned")
+    add_system_event(session, ticket, SystemEvent.ASSIGNED, assignee="x", mode="y")
     assert _states(ticket) == (StaffState.ANSWERED_FOLLOWING_UP, CustomerState.UNREAD)
 
     assert mark_viewed_by_customer(ticket) is True

@@ -9,6 +9,7 @@ from core.conversation import add_message, add_system_event
 from core.enums import MessageKind, Role, Visibility
 from core.followers import follow_team, follow_ticket, is_following
 from core.models import Message, Team, TeamFollower, Ticket, User
+from core.system_events import SystemEvent
 from core.visibility import (
     can_see_team,
     can_see_ticket,
@@ -127,14 +128,14 @@ def test_s6_portal_customer_never_sees_internal_notes(session: Session) -> None:
     add_message(
         session, ticket, kind=MessageKind.INTERNAL_NOTE, body="lock", author_user_id=agent.id
     )
-    add_system_event(session, ticket, "assigned")
+    add_system_event(session, ticket, SystemEvent.ASSIGNED, assignee="x", mode="y")
     session.flush()
 
     def bodies(user: User) -> set[str]:
         return set(session.scalars(select(Message.body).where(visible_messages_clause(user))))
 
     assert bodies(portal) == {"question", "answer"}
-    assert bodies(agent) == {"question", "answer", "lock", "assigned"}
+    assert bodies(agent) == {"question", "answer", "lock", "Assigned to x automatically (y)."}
     assert bodies(make_portal_user(session)) == set()
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:29:52.094102
+Create Date: 2026-11-23 11:38:05.569707
 
 """
 
@@ -669,6 +669,8 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("email_message_id", sa.String(length=300), nullable=True),
+        sa.Column("event", sa.String(length=40), nullable=True),
+        sa.Column("event_params", sa.JSON(), nullable=True),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_seq", sa.BigInteger(), nullable=True),
