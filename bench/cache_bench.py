@@ -74,7 +74,9 @@ def _bare_search(conn: sqlite3.Connection, text: str) -> int:
         " UNION SELECT m.ticket_id FROM (SELECT rowid AS doc FROM messages_fts"
         "  WHERE messages_fts MATCH ? ORDER BY rowid DESC LIMIT ?) f"
         "  JOIN messages_fts_map m ON m.doc = f.doc)"
-        " AND merged_into_id IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?",
+        # `+` keeps the planner off ix_tickets_merged_into: "IS NULL" there matches ~99%
+        # of a million rows (800 ms to 2.5 s), against ~6 ms through the id list
+        " AND +merged_into_id IS NULL ORDER BY updated_at DESC, id DESC LIMIT ?",
         (expr, PAGE * 2, expr, PAGE * 4, PAGE),
     ).fetchall()
     ids = [r[0] for r in rows]
