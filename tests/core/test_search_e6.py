@@ -350,8 +350,12 @@ def test_e6_rebuild_after_version_change_gives_same_results(session: Session) ->
 
 
 @pytest.mark.slow
-def test_e6_search_stays_fast_at_scale(cache_path: Path, session: Session) -> None:
+def test_e6_search_stays_fast_at_scale(
+    cache_path: Path, session: Session, request: pytest.FixtureRequest
+) -> None:
     """200k messages on 40k tickets, loaded through the triggers: each search < 100 ms."""
+    if "slow" not in str(request.config.getoption("markexpr")):
+        pytest.skip("slow: run with -m slow")
     words = [
         "سلام",
         "پرداخت",
@@ -399,9 +403,11 @@ def test_e6_search_stays_fast_at_scale(cache_path: Path, session: Session) -> No
     load = time.perf_counter() - started
     conn.close()
     timings = {}
-    for query in ("سلام", "می", "پرداخت سفارش", "ک19999", "م", "12", "نیست", "می خواهم"):
+    queries = ("سلام", "می", "پرداخت سفارش", "پرد سفا", "ک19999", "م", "12", "نیست", "می خواهم")
+    for query in queries:
         started = time.perf_counter()
         search_ticket_ids(session, query)
         timings[query] = time.perf_counter() - started
     print(f"load 200k messages: {load:.1f}s", {q: f"{t * 1000:.1f}ms" for q, t in timings.items()})
-    assert max(timings.values()) < 0.1
+    # measured 0.5-6 ms each on 2 cores; the target is 100 ms at 25x this size
+    assert max(timings.values()) < 0.05
