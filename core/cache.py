@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from core.db import make_engine, sqlite_url
 from core.paths import data_dir
 from core.schema import upgrade
+from core.search import ensure_search_index
 
 CACHE_FILE = "cache.sqlite3"
 
@@ -24,4 +25,6 @@ def open_cache(path: str | Path | None = None) -> Engine:
     target.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(sqlite_url(target))
     upgrade(engine)
+    with engine.begin() as conn:
+        ensure_search_index(conn)  # a new normaliser version re-indexes once
     return engine
