@@ -17,6 +17,7 @@ from core.ids import new_id, utcnow
 from core.models import CustomFieldDef, Stage, Ticket
 from core.read_state import init_read_state
 from core.settings import priority_matrix, sla_targets
+from core.textnorm import fold
 from core.validation import clean_email, require_text
 
 # fields a client may set directly; the rest are owned by rules
@@ -91,7 +92,8 @@ def _coerce_custom(definition: CustomFieldDef, value: Any) -> Any:
     kind = definition.kind.value
     try:
         if kind == "number":
-            return float(str(value).translate(_DIGITS).replace("٫", "."))
+            # fold() turns Persian and Arabic-Indic digits and the decimal sign into ASCII
+            return float(fold(str(value)))
         if kind == "boolean":
             if isinstance(value, bool):
                 return value
@@ -107,11 +109,6 @@ def _coerce_custom(definition: CustomFieldDef, value: Any) -> Any:
             field, f"{value!r} is not a valid {definition.label}.", code="invalid_choice"
         ) from exc
     return str(value)
-
-
-_DIGITS = str.maketrans(
-    {**{chr(0x06F0 + i): str(i) for i in range(10)}, **{chr(0x0660 + i): str(i) for i in range(10)}}
-)
 
 
 def _stage_status(session: Session, stage_id: str | None) -> Status | None:
