@@ -169,8 +169,3 @@ def query_words(query: str) -> list[str]:
     if current:
         words.append("".join(current))
     return words
-
-
-def query_terms(query: str) -> list[str]:
-    """The folded whitespace-separated words of a query; a half-spaced word becomes joined."""
-    return fold(query).replace(ZWNJ, "").split()

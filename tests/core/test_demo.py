@@ -19,7 +19,7 @@ from core.demo.generator import _Clock
 from core.enums import Category, MessageKind, Status
 from core.models import Department, Message, Stage, Ticket, sql_time
 from core.priority import PriorityMatrix
-from core.textnorm import query_terms
+from core.search import match_expression
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 TICKETS = 300
@@ -180,7 +180,7 @@ def test_i1_demo_has_every_category_and_subjects(demo_session: Session) -> None:
 def test_e6_demo_text_is_searchable(demo: Path) -> None:
     conn = connect_raw(demo)
     word = "پیامک"
-    terms = " ".join(query_terms(word))
+    terms = match_expression(word)
     hits = conn.execute(
         "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?", (terms,)
     ).fetchone()[0]
@@ -215,7 +215,7 @@ def test_e6_demo_rebuilt_index_finds_what_the_triggers_would(
             [
                 conn.execute(
                     f"SELECT count(*) FROM {table}_fts WHERE {table}_fts MATCH ?",
-                    (" ".join(f'"{t}"*' for t in query_terms(word)),),
+                    (match_expression(word),),
                 ).fetchone()[0]
                 for word in words
                 for table in ("tickets", "messages", "contacts")
