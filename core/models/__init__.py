@@ -7,6 +7,14 @@ from core.models.knowledge import CannedReply, KbArticle
 from core.models.outbox import OutboxMutation, SyncState
 from core.models.people import Account, Company, Contact, LeavePeriod, User
 from core.models.sales import Lead, SalesTeam, sales_team_members
+from core.models.server import (
+    AuthToken,
+    Change,
+    Delivery,
+    PushClient,
+    PushResult,
+    SyncCounter,
+)
 from core.models.settings import Setting
 from core.models.teams import Stage, Team, TeamFollower, TeamMember
 from core.models.ticket import Ticket, TicketFollower, ticket_contacts, ticket_tags
@@ -14,21 +22,27 @@ from core.models.ticket import Ticket, TicketFollower, ticket_contacts, ticket_t
 __all__ = [
     "Account",
     "Attachment",
+    "AuthToken",
     "Base",
     "CannedReply",
+    "Change",
     "Company",
     "Contact",
     "CustomFieldDef",
+    "Delivery",
     "Department",
     "KbArticle",
     "Lead",
     "LeavePeriod",
     "Message",
     "OutboxMutation",
+    "PushClient",
+    "PushResult",
     "SalesTeam",
     "Setting",
     "Stage",
     "Subject",
+    "SyncCounter",
     "SyncState",
     "Synced",
     "Tag",

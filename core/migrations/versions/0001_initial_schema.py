@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:38:05.569707
+Create Date: 2026-11-23 12:17:29.095051
 
 """
 
@@ -38,6 +38,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_accounts_name"), ["name"], unique=False)
+
+    op.create_table(
+        "changes",
+        sa.Column("entity", sa.String(length=32), nullable=False),
+        sa.Column("entity_id", sa.String(length=64), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("op", sa.String(length=12), nullable=False),
+        sa.Column("ticket_id", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("entity", "entity_id", name=op.f("pk_changes")),
+    )
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.create_index("ix_changes_seq", ["seq"], unique=True)
 
     op.create_table(
         "companies",
@@ -83,12 +95,28 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_outbox_ticket_id"), ["ticket_id"], unique=False)
 
     op.create_table(
+        "push_results",
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("mutation_id", sa.String(length=36), nullable=False),
+        sa.Column("status", sa.String(length=12), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=False),
+        sa.Column("created_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("client_id", "seq", name=op.f("pk_push_results")),
+    )
+    op.create_table(
         "settings",
         sa.Column("key", sa.String(length=80), nullable=False),
         sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_at", core.models.base.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_settings")),
+    )
+    op.create_table(
+        "sync_counters",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_sync_counters")),
     )
     op.create_table(
         "sync_state",
@@ -214,6 +242,25 @@ def upgrade() -> None:
         sa.UniqueConstraint("username", name=op.f("uq_users_username")),
     )
     op.create_table(
+        "auth_tokens",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("label", sa.String(length=120), nullable=True),
+        sa.Column("created_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.Column("expires_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.Column("revoked_at", core.models.base.UTCDateTime(), nullable=True),
+        sa.Column("last_used_at", core.models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_auth_tokens_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_auth_tokens")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_auth_tokens_token_hash")),
+    )
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_auth_tokens_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "leave_periods",
         sa.Column("user_id", sa.String(length=36), nullable=False),
         sa.Column("starts_at", core.models.base.UTCDateTime(), nullable=False),
@@ -231,6 +278,20 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("leave_periods", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_leave_periods_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "push_clients",
+        sa.Column("client_id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.String(length=36), nullable=False),
+        sa.Column("last_seq", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_push_clients_user_id_users")
+        ),
+        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_push_clients")),
+    )
+    with op.batch_alter_table("push_clients", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_push_clients_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "sales_teams",
@@ -788,12 +849,44 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_attachments_message_id"), ["message_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_attachments_ticket_id"), ["ticket_id"], unique=False)
 
+    op.create_table(
+        "deliveries",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("message_id", sa.String(length=36), nullable=False),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("recipient", sa.String(length=254), nullable=False),
+        sa.Column("state", sa.String(length=12), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("email_message_id", sa.String(length=300), nullable=True),
+        sa.Column("created_at", core.models.base.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", core.models.base.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["messages.id"], name=op.f("fk_deliveries_message_id_messages")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
+        sa.UniqueConstraint(
+            "message_id",
+            "channel",
+            "recipient",
+            name=op.f("uq_deliveries_message_id_channel_recipient"),
+        ),
+    )
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deliveries_message_id"), ["message_id"], unique=False)
+        batch_op.create_index("ix_deliveries_state", ["state", "created_at"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     """Downgrade schema."""
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_deliveries_state")
+        batch_op.drop_index(batch_op.f("ix_deliveries_message_id"))
+
+    op.drop_table("deliveries")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachments_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_attachments_message_id"))
@@ -864,10 +957,18 @@ def downgrade() -> None:
     op.drop_table("canned_replies")
     op.drop_table("teams")
     op.drop_table("sales_teams")
+    with op.batch_alter_table("push_clients", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_push_clients_user_id"))
+
+    op.drop_table("push_clients")
     with op.batch_alter_table("leave_periods", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_leave_periods_user_id"))
 
     op.drop_table("leave_periods")
+    with op.batch_alter_table("auth_tokens", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_auth_tokens_user_id"))
+
+    op.drop_table("auth_tokens")
     op.drop_table("users")
     with op.batch_alter_table("custom_field_defs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_custom_field_defs_subtype_id"))
@@ -882,7 +983,9 @@ def downgrade() -> None:
     op.drop_table("ticket_subtypes")
     op.drop_table("tags")
     op.drop_table("sync_state")
+    op.drop_table("sync_counters")
     op.drop_table("settings")
+    op.drop_table("push_results")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_ticket_id"))
         batch_op.drop_index(batch_op.f("ix_outbox_entity_id"))
@@ -890,6 +993,10 @@ def downgrade() -> None:
     op.drop_table("outbox")
     op.drop_table("kb_articles")
     op.drop_table("companies")
+    with op.batch_alter_table("changes", schema=None) as batch_op:
+        batch_op.drop_index("ix_changes_seq")
+
+    op.drop_table("changes")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_accounts_name"))
 
