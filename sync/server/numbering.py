@@ -7,21 +7,21 @@ from sqlalchemy.orm import Session
 
 from core.models import SyncCounter, Ticket
 
-_COUNTER = "ticket_number"
+TICKET_NUMBER = "ticket_number"
 
 
 def next_ticket_number(session: Session) -> int:
     """The next number; the counter row's lock keeps concurrent creators apart."""
     value = session.execute(
         update(SyncCounter)
-        .where(SyncCounter.name == _COUNTER)
+        .where(SyncCounter.name == TICKET_NUMBER)
         .values(value=SyncCounter.value + 1)
         .returning(SyncCounter.value)
     ).scalar_one_or_none()
     if value is not None:
         return int(value)
     highest = session.scalar(select(Ticket.number).order_by(Ticket.number.desc()).limit(1)) or 0
-    session.add(SyncCounter(name=_COUNTER, value=highest + 1))
+    session.add(SyncCounter(name=TICKET_NUMBER, value=highest + 1))
     session.flush()
     return highest + 1
 

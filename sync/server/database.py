@@ -1,0 +1,46 @@
+"""The server's database: engine, schema, counters and change-logging sessions."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import make_engine
+from core.models import SyncCounter
+from core.schema import upgrade
+from sync.server import changelog
+
+
+def server_engine(url: str) -> Engine:
+    """SQLite gets the cache's pragmas (WAL, busy timeout); PostgreSQL a pool sized for
+    a threadpool of request handlers."""
+    if url.startswith("postgresql"):
+        return make_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return make_engine(url)
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to head and make sure the counters exist (the epoch is random,
+    so cursors of a rebuilt database are told to start over)."""
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        have = set(session.scalars(select(SyncCounter.name)))
+        wanted = {
+            changelog.COUNTER: 0,
+            changelog.EPOCH: secrets.randbelow(2**31),
+            changelog.PURGED_BELOW: 0,
+            "ticket_number": 0,
+        }
+        for name, value in wanted.items():
+            if name not in have:
+                session.add(SyncCounter(name=name, value=value))
+
+
+def server_sessions(
+    engine: Engine, on_commit: changelog.Listener | None = None
+) -> sessionmaker[Session]:
+    factory = sessionmaker(engine, expire_on_commit=False)
+    changelog.install(factory, on_commit)
+    return factory
