@@ -1,0 +1,134 @@
+"""Pushed intents and what each does on the server. Every command calls the same
+services as the REST endpoints, so an edit made offline and synced later meets the same
+rules, numbering, assignment and notifications as one made online.
+
+Conflicts (DESIGN.md): plain fields are last-writer-wins per field; contested workflow
+fields (stage, assignee, team, status) are refused when they moved since the client saw
+them, judged by the base values the client sends (`payload.base`) or, lacking those,
+by the base version; messages are append-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from core.enums import MessageKind
+from core.errors import NotFoundError, ValidationError
+from core.models import Message, Stage, Team, Ticket, User
+from sync.protocol import Mutation
+from sync.server.errors import Conflict
+from sync.server.services import messages as message_services
+from sync.server.services import tickets as ticket_services
+
+CONTESTED = ("stage_id", "assignee_id", "team_id", "status")
+
+Handler = Callable[[Session, User, Mutation], dict[str, Any]]
+COMMANDS: dict[str, Handler] = {}
+
+
+def command(name: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = fn
+        return fn
+
+    return register
+
+
+def _ticket_state(ticket: Ticket) -> dict[str, Any]:
+    return {"version": ticket.version, "number": ticket.number}
+
+
+@command("ticket.create")
+def create_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    existing = session.get(Ticket, m.entity_id)
+    if existing is not None:
+        raise Conflict("A ticket with this id already exists.", code="duplicate_id")
+    fields = dict(m.payload)
+    ticket = ticket_services.create_ticket(
+        session,
+        actor,
+        title=fields.pop("title", ""),
+        contact_email=fields.pop("contact_email", None),
+        ticket_id=m.entity_id,
+        **fields,
+    )
+    session.flush()
+    return _ticket_state(ticket)
+
+
+def _describe(session: Session, field: str, value: Any) -> str:
+    if value is None:
+        return "nobody" if field == "assignee_id" else "none"
+    cls = {"assignee_id": User, "team_id": Team, "stage_id": Stage}.get(field)
+    row = session.get(cls, value) if cls is not None else None
+    if row is None:
+        return str(value)
+    return str(getattr(row, "display_name", None) or getattr(row, "name", value))
+
+
+_MOVED = {
+    "assignee_id": "Already reassigned to {now} by someone else.",
+    "team_id": "Already moved to team {now} by someone else.",
+    "stage_id": "Already moved to stage {now} by someone else.",
+    "status": "The status was already changed to {now} by someone else.",
+}
+
+
+@command("ticket.update")
+def update_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    payload = m.payload
+    changes = dict(payload.get("changes", payload))
+    base = dict(payload.get("base") or {})
+    conflicts = []
+    for field in CONTESTED:
+        if field not in changes:
+            continue
+        current = getattr(ticket, field)
+        current = getattr(current, "value", current)
+        if field in base:
+            moved = base[field] != current
+        else:
+            moved = m.base_version is not None and m.base_version != ticket.version
+        if moved and changes[field] != current:
+            now = _describe(session, field, current)
+            conflicts.append(
+                {"field": field, "current": current, "message": _MOVED[field].format(now=now)}
+            )
+            del changes[field]
+    if conflicts and not changes:
+        raise Conflict(conflicts[0]["message"], code="conflict")
+    ticket_services.update_ticket(session, actor, ticket, changes)
+    session.flush()
+    return {**_ticket_state(ticket), "conflicts": conflicts}
+
+
+@command("message.create")
+def create_message(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket_id = m.payload.get("ticket_id")
+    if not isinstance(ticket_id, str):
+        raise ValidationError("ticket_id", "The message needs its ticket's id.")
+    ticket = ticket_services.get_visible_ticket(session, actor, ticket_id)
+    if session.get(Message, m.entity_id) is not None:
+        raise Conflict("A message with this id already exists.", code="duplicate_id")
+    try:
+        kind = MessageKind(str(m.payload.get("kind")))
+    except ValueError as exc:
+        raise ValidationError("kind", "Not a kind of message.", code="invalid_choice") from exc
+    body = m.payload.get("body")
+    if not isinstance(body, str) or not body.strip():
+        raise ValidationError("body", "The message is empty.", code="required")
+    message = message_services.post_message(
+        session, actor, ticket, kind=kind, body=body, message_id=m.entity_id
+    )
+    return {"version": message.version, "ticket_version": ticket.version}
+
+
+def run(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    handler = COMMANDS.get(m.name)
+    if handler is None:
+        raise NotFoundError(f"Unknown mutation {m.name!r}.", code="unknown_mutation")
+    return handler(session, actor, m)

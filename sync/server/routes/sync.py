@@ -1,0 +1,240 @@
+"""Sync endpoints: pull by cursor, push of numbered mutations, and live news of new
+changes (server-sent events, with long-poll as the fallback). Staff only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import defaultdict
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.errors import DomainError, PermissionDenied, ValidationError
+from core.models import Change, PushClient, PushResult, User
+from sync.protocol import (
+    ChangeOut,
+    Mutation,
+    MutationResult,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    make_cursor,
+    parse_cursor,
+)
+from sync.server import changelog, commands
+from sync.server.deps import Config, Db, Staff
+from sync.server.errors import Conflict
+from sync.server.serialize import load_rows
+
+router = APIRouter(prefix="/sync", tags=["sync"])
+
+# entities whose disappearance from a user's sight is told as leave_scope; the others
+# (messages, attachments, stages) go with their ticket or team
+_SCOPED = ("ticket", "team")
+
+
+class ResetRequired(Conflict):
+    code = "reset_required"
+
+
+@router.get("/pull")
+def pull(
+    user: Staff,
+    session: Db,
+    config: Config,
+    cursor: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+) -> PullResponse:
+    """The changes after `cursor` that this user may see, oldest first."""
+    epoch = changelog.epoch(session)
+    try:
+        parsed = parse_cursor(cursor)
+    except ValueError as exc:
+        raise ValidationError(
+            "cursor", "Not a cursor from this server.", code="bad_cursor"
+        ) from exc
+    after = 0
+    if parsed is not None:
+        if parsed[0] != epoch or parsed[1] < changelog.purged_below(session):
+            raise ResetRequired("This cursor is no longer valid; start a fresh sync.")
+        after = parsed[1]
+    page = limit or config.pull_page_size
+    rows = session.execute(
+        select(Change.entity, Change.entity_id, Change.seq, Change.op)
+        .where(Change.seq > after)
+        .order_by(Change.seq)
+        .limit(page + 1)
+    ).all()
+    has_more = len(rows) > page
+    rows = rows[:page]
+    wanted: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        if r.op == "upsert" and r.entity in changelog.CLASSES:
+            wanted[r.entity].append(r.entity_id)
+    loaded = {entity: load_rows(session, entity, ids, user) for entity, ids in wanted.items()}
+    changes: list[ChangeOut] = []
+    for r in rows:
+        if r.op == "delete":
+            changes.append(ChangeOut(op="delete", entity=r.entity, id=r.entity_id, seq=r.seq))
+            continue
+        data = loaded.get(r.entity, {}).get(r.entity_id)
+        if data is not None:
+            changes.append(
+                ChangeOut(op="upsert", entity=r.entity, id=r.entity_id, seq=r.seq, data=data)
+            )
+        elif r.entity in _SCOPED:
+            changes.append(ChangeOut(op="leave_scope", entity=r.entity, id=r.entity_id, seq=r.seq))
+    last = rows[-1].seq if rows else after
+    return PullResponse(
+        cursor=make_cursor(epoch, last),
+        has_more=has_more,
+        server_seq=changelog.current_seq(session),
+        changes=changes,
+    )
+
+
+def _replay(stored: PushResult) -> MutationResult:
+    return MutationResult.model_validate({**stored.result, "replayed": True})
+
+
+def _apply_one(
+    factory: sessionmaker[Session], user_id: str, client_id: str, m: Mutation
+) -> MutationResult | None:
+    """Apply one mutation in its own transaction, with the client's bookmark; None when
+    it must wait for a missing earlier number (a gap)."""
+    with factory() as session:
+        client = session.get(PushClient, client_id, with_for_update=True)
+        if client is None:
+            client = PushClient(client_id=client_id, user_id=user_id, last_seq=0)
+            session.add(client)
+            session.flush()
+        elif client.user_id != user_id:
+            raise PermissionDenied("This client id belongs to another user.")
+        if m.seq <= client.last_seq:
+            stored = session.get(PushResult, (client_id, m.seq))
+            if stored is None:
+                return MutationResult(
+                    seq=m.seq,
+                    id=m.id,
+                    status="rejected",
+                    code="forgotten",
+                    replayed=True,
+                    reason="This change was received long ago; its result is no longer kept.",
+                )
+            return _replay(stored)
+        if m.seq != client.last_seq + 1:
+            return None
+        actor = session.get(User, user_id)
+        assert actor is not None
+        try:
+            with session.begin_nested():
+                outcome = commands.run(session, actor, m)
+            conflicts = outcome.pop("conflicts", [])
+            result = MutationResult(
+                seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts
+            )
+        except DomainError as exc:
+            result = MutationResult(
+                seq=m.seq,
+                id=m.id,
+                status="rejected",
+                code=exc.code,
+                reason=exc.message,
+                field=getattr(exc, "field", None),
+            )
+        session.add(
+            PushResult(
+                client_id=client_id,
+                seq=m.seq,
+                mutation_id=m.id,
+                status=result.status,
+                result=result.model_dump(mode="json", exclude={"replayed"}),
+            )
+        )
+        client.last_seq = m.seq
+        session.commit()
+        return result
+
+
+@router.post("/push")
+def push(body: PushRequest, user: Staff, request: Request) -> PushResponse:
+    """Apply the mutations in order, each in its own transaction, so one refusal never
+    undoes the others and a crash mid-batch keeps what was applied."""
+    factory: sessionmaker[Session] = request.app.state.sessions
+    results: list[MutationResult] = []
+    for m in sorted(body.mutations, key=lambda x: x.seq):
+        try:
+            outcome = _apply_one(factory, user.id, body.client_id, m)
+        except IntegrityError:
+            # a concurrent push of the same client took this number first
+            outcome = _apply_one(factory, user.id, body.client_id, m)
+        if outcome is None:
+            results.append(
+                MutationResult(
+                    seq=m.seq,
+                    id=m.id,
+                    status="rejected",
+                    code="gap",
+                    reason="An earlier change has not arrived yet; send from the oldest.",
+                )
+            )
+            break
+        results.append(outcome)
+    with factory() as session:
+        client = session.get(PushClient, body.client_id)
+        last = client.last_seq if client is not None else 0
+    return PushResponse(results=results, last_seq=last)
+
+
+@router.get("/wait")
+async def wait(
+    request: Request,
+    user: Staff,
+    after: Annotated[int, Query(ge=0)] = 0,
+    timeout: Annotated[float, Query(gt=0, le=60)] = 25,
+) -> dict[str, int]:
+    """Long-poll: answers as soon as the change number passes `after`, or at `timeout`."""
+    seq = await request.app.state.notifier.wait_beyond(after, timeout)
+    return {"seq": seq}
+
+
+def _frame(seq: int) -> str:
+    return f"id: {seq}\nevent: changes\ndata: {json.dumps({'seq': seq})}\n\n"
+
+
+@router.get("/events", response_class=StreamingResponse)
+async def events(
+    request: Request,
+    user: Staff,
+    config: Config,
+    after: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-sent events: `event: changes` with `{"seq": N}` whenever changes up to N
+    are committed, and a keep-alive comment every `keepalive_seconds`."""
+    notifier = request.app.state.notifier
+    start = after
+    if start is None and last_event_id and last_event_id.isdigit():
+        start = int(last_event_id)
+
+    async def stream() -> AsyncIterator[str]:
+        seen = notifier.latest if start is None else start
+        # at once: a (re)connected client pulls what it missed while away
+        yield "retry: 2000\n" + _frame(notifier.latest)
+        while not await request.is_disconnected():
+            seq = await notifier.wait_beyond(seen, config.keepalive_seconds)
+            if seq > seen:
+                seen = seq
+                yield _frame(seq)
+            else:
+                yield ": keep-alive\n\n"
+            await asyncio.sleep(0)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
