@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -205,7 +206,9 @@ async def wait(
 
 
 def _frame(seq: int) -> str:
-    return f"id: {seq}\nevent: changes\ndata: {json.dumps({'seq': seq})}\n\n"
+    # the process id tells operators (and the multi-worker test) which worker spoke
+    data = json.dumps({"seq": seq, "worker": os.getpid()})
+    return f"id: {seq}\nevent: changes\ndata: {data}\n\n"
 
 
 @router.get("/events", response_class=StreamingResponse)
