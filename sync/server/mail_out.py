@@ -1,13 +1,39 @@
 """Mail to customers (S7, I4): an agent reply becomes one delivery per customer address,
-sent at most once per message and recipient."""
+sent at most once per message and recipient, with a reply-to address that leads the
+customer's answer back into the same ticket.
+
+At most once: a delivery is marked `sending` and committed before the SMTP call, and
+only `pending` rows are ever picked up, so a crash or a dropped connection mid-send
+leaves a row that is never sent again (an operator can look at `sending`/`failed`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import hmac
+import logging
+import smtplib
+import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from hashlib import sha256
 
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.blobs import BlobStore
+from core.enums import MessageKind
+from core.errors import NotFoundError
 from core.followers import recipients_for_update
+from core.ids import utcnow
 from core.models import Contact, Delivery, Message, Ticket
+from sync.server.config import MailConfig, ServerConfig
+
+log = logging.getLogger("helpdesk.server.mail_out")
+
+EMAIL = "email"
+TOKEN_LENGTH = 20
+MAX_ATTEMPTS = 5  # tries of a delivery the relay refused with a temporary (4xx) answer
+SMTP_TIMEOUT = 30.0
 
 
 def queue_deliveries(session: Session, message: Message, ticket: Ticket) -> list[Delivery]:
@@ -28,8 +54,298 @@ def queue_deliveries(session: Session, message: Message, ticket: Ticket) -> list
             if e
         }
     deliveries = [
-        Delivery(message_id=message.id, channel="email", recipient=address)
+        Delivery(message_id=message.id, channel=EMAIL, recipient=address)
         for address in sorted(addresses)
     ]
     session.add_all(deliveries)
     return deliveries
+
+
+# --- reply-to addresses -------------------------------------------------------------
+
+
+def reply_token(ticket_id: str, secret: bytes) -> str:
+    """HMAC-SHA256 of the ticket id, hex, first 20 characters (80 bits): unguessable,
+    so only someone who got our mail can post into the ticket by address."""
+    return hmac.new(secret, ticket_id.encode(), sha256).hexdigest()[:TOKEN_LENGTH]
+
+
+def reply_to_address(ticket_id: str, config: ServerConfig) -> str:
+    """`<local>+<ticket uuid hex>-<token>@<domain>`. The id travels with the token because
+    an HMAC cannot be turned back into the id; 32 hex digits keep the local part within
+    64 characters. A ticket whose id is not a UUID gets the plain group address (its
+    replies then thread by In-Reply-To)."""
+    mail = config.mail
+    try:
+        ref = uuid.UUID(ticket_id).hex
+    except ValueError:
+        return mail.group_address
+    return f"{mail.local_part}+{ref}-{reply_token(ticket_id, config.secret)}@{mail.domain}"
+
+
+def ticket_id_from_address(address: str, config: ServerConfig) -> str | None:
+    """The ticket id a reply-to address names, if its token is right; else None."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    mail = config.mail
+    prefix = mail.local_part.lower() + "+"
+    if domain.lower() != mail.domain.lower() or not local.lower().startswith(prefix):
+        return None
+    ref, _, token = local[len(prefix) :].lower().partition("-")
+    try:
+        ticket_id = str(uuid.UUID(hex=ref))
+    except ValueError:
+        return None
+    if not hmac.compare_digest(token, reply_token(ticket_id, config.secret)):
+        return None
+    return ticket_id
+
+
+def is_desk_address(address: str, mail: MailConfig) -> bool:
+    """Whether `address` is the group mailbox or one of its `+tag` variants."""
+    local, _, domain = address.strip().strip("<>").rpartition("@")
+    if domain.lower() != mail.domain.lower():
+        return False
+    base = local.lower().split("+", 1)[0]
+    return base == mail.local_part.lower()
+
+
+def new_message_id(mail: MailConfig) -> str:
+    """A fresh RFC 5322 Message-ID under the desk's domain (never a DNS lookup)."""
+    return make_msgid(domain=mail.domain)
+
+
+# --- composing ----------------------------------------------------------------------
+
+
+def _thread_ids(session: Session, message: Message) -> tuple[str | None, list[str]]:
+    """In-Reply-To (the ticket's last customer mail before `message`) and References
+    (the ticket's first mail, then that one), so mail clients thread the conversation."""
+    mails = Message.email_message_id.is_not(None)
+    same_ticket = Message.ticket_id == message.ticket_id
+    last_customer = session.scalar(
+        select(Message.email_message_id)
+        .where(same_ticket, mails, Message.kind == MessageKind.CUSTOMER_REPLY)
+        .where(Message.created_at <= message.created_at, Message.id != message.id)
+        .order_by(Message.created_at.desc())
+        .limit(1)
+    )
+    first = session.scalar(
+        select(Message.email_message_id)
+        .where(same_ticket, mails, Message.id != message.id)
+        .order_by(Message.created_at)
+        .limit(1)
+    )
+    references = [m for m in dict.fromkeys([first, last_customer]) if m]
+    return last_customer, references
+
+
+def compose(
+    session: Session, delivery: Delivery, config: ServerConfig, blobs: BlobStore | None = None
+) -> EmailMessage:
+    """The mail of one delivery. Gives the delivery (and its message, when it has none
+    yet) a Message-ID, so a customer's answer threads back by In-Reply-To. The caller
+    commits."""
+    message = session.get(Message, delivery.message_id)
+    if message is None:
+        raise NotFoundError(f"No message {delivery.message_id}.")
+    if not message.is_public:  # never, whatever queued it (S6)
+        raise NotFoundError("Internal posts are never mailed.")
+    ticket = session.get(Ticket, message.ticket_id)
+    if ticket is None:
+        raise NotFoundError(f"No ticket {message.ticket_id}.")
+    mail = config.mail
+    message_id = delivery.email_message_id or message.email_message_id or new_message_id(mail)
+    delivery.email_message_id = message_id
+    if message.email_message_id is None:
+        message.email_message_id = message_id
+    in_reply_to, references = _thread_ids(session, message)
+
+    out = EmailMessage()
+    out["From"] = formataddr((mail.from_name, mail.group_address))
+    out["To"] = delivery.recipient
+    out["Reply-To"] = reply_to_address(ticket.id, config)
+    number = "pending" if ticket.number is None else str(ticket.number)
+    out["Subject"] = f"[#{number}] {ticket.title}"
+    out["Date"] = format_datetime(utcnow())
+    out["Message-ID"] = message_id
+    if in_reply_to:
+        out["In-Reply-To"] = in_reply_to
+    if references:
+        out["References"] = " ".join(references)
+    out.set_content(message.body or "")
+    if blobs is not None:
+        for attachment in message.attachments:
+            maintype, _, subtype = attachment.mime_type.partition("/")
+            out.add_attachment(
+                blobs.read(attachment.content_hash),
+                maintype=maintype or "application",
+                subtype=subtype or "octet-stream",
+                filename=attachment.filename,
+            )
+    return out
+
+
+# --- sending ------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    state: str  # sent, failed or pending (a temporary refusal, tried again later)
+    error: str | None = None
+
+
+class _Relay:
+    """One SMTP connection reused for a batch, opened again after it drops."""
+
+    def __init__(self, mail: MailConfig) -> None:
+        assert mail.smtp_host is not None
+        self.host = mail.smtp_host
+        self.port = mail.smtp_port
+        self.smtp: smtplib.SMTP | None = None
+
+    def connect(self) -> smtplib.SMTP:
+        """A live connection: a reused one is checked with NOOP first, so a relay that
+        dropped an idle connection is not mistaken for one that dropped a mail."""
+        if self.smtp is not None:
+            try:
+                self.smtp.noop()
+            except (smtplib.SMTPException, OSError):
+                self.close()
+        if self.smtp is None:
+            self.smtp = smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT)
+        return self.smtp
+
+    def close(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def send(self, mail: EmailMessage, sender: str, recipient: str, attempts: int) -> _Outcome:
+        """Hand one mail over. Only an answer that proves the relay did not take it
+        (a refusal before or after DATA) may go back to pending; a dropped connection
+        is ambiguous and ends as failed, never sent twice."""
+        assert self.smtp is not None, "connect() first"
+        try:
+            self.smtp.send_message(mail, from_addr=sender, to_addrs=[recipient])
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            return _refused(min(codes, default=550), str(exc.recipients), attempts)
+        except smtplib.SMTPResponseException as exc:
+            self._reset()
+            return _refused(exc.smtp_code, _text(exc.smtp_error), attempts)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            return _Outcome("failed", f"{type(exc).__name__}: {exc}")
+        return _Outcome("sent")
+
+    def _reset(self) -> None:
+        try:
+            if self.smtp is not None:
+                self.smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _refused(code: int, error: str, attempts: int) -> _Outcome:
+    text = f"{code} {error}"[:1000]
+    if 400 <= code < 500 and attempts < MAX_ATTEMPTS:
+        return _Outcome("pending", text)
+    return _Outcome("failed", text)
+
+
+def _claim(session: Session, delivery_id: int) -> bool:
+    """Move one delivery from pending to sending; False when someone else took it."""
+    result = session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.state == "pending")
+        .values(state="sending", attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def send_pending(
+    session_factory: sessionmaker[Session],
+    config: ServerConfig,
+    *,
+    blobs: BlobStore | None = None,
+    limit: int = 100,
+) -> int:
+    """Send up to `limit` pending mail deliveries, oldest first; returns how many the
+    relay accepted. Does nothing while no relay is configured (they stay pending)."""
+    mail = config.mail
+    if mail.smtp_host is None:
+        return 0
+    store = blobs if blobs is not None else BlobStore(config.blob_dir)
+    with session_factory() as session:
+        ids = list(
+            session.scalars(
+                select(Delivery.id)
+                .where(Delivery.state == "pending", Delivery.channel == EMAIL)
+                .order_by(Delivery.created_at, Delivery.id)
+                .limit(limit)
+            )
+        )
+    relay = _Relay(mail)
+    sent = 0
+    try:
+        for delivery_id in ids:
+            try:
+                relay.connect()  # before claiming: an unreachable relay sends nothing
+            except (smtplib.SMTPException, OSError) as exc:
+                log.warning("mail relay %s:%s unreachable: %s", mail.smtp_host, mail.smtp_port, exc)
+                break
+            if _send_one(session_factory, config, store, relay, delivery_id):
+                sent += 1
+    finally:
+        relay.close()
+    return sent
+
+
+def _send_one(
+    session_factory: sessionmaker[Session],
+    config: ServerConfig,
+    blobs: BlobStore,
+    relay: _Relay,
+    delivery_id: int,
+) -> bool:
+    with session_factory() as session:
+        if not _claim(session, delivery_id):
+            session.rollback()
+            return False
+        delivery = session.get(Delivery, delivery_id)
+        assert delivery is not None
+        session.refresh(delivery)
+        try:
+            mail = compose(session, delivery, config, blobs)
+        except Exception as exc:  # a missing row or blob: nothing was sent
+            session.rollback()
+            log.warning("delivery %s cannot be composed: %s", delivery_id, exc)
+            _finish(session_factory, delivery_id, _Outcome("failed", f"compose: {exc}"))
+            return False
+        recipient, attempts = delivery.recipient, delivery.attempts
+        session.commit()  # 'sending' and the Message-ID are durable before the SMTP call
+    outcome = relay.send(mail, config.mail.group_address, recipient, attempts)
+    if outcome.state != "sent":
+        log.warning("delivery %s %s: %s", delivery_id, outcome.state, outcome.error)
+    _finish(session_factory, delivery_id, outcome)
+    return outcome.state == "sent"
+
+
+def _finish(session_factory: sessionmaker[Session], delivery_id: int, outcome: _Outcome) -> None:
+    with session_factory() as session, session.begin():
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None:
+            return
+        delivery.state = outcome.state
+        delivery.last_error = outcome.error
+        if outcome.state == "sent":
+            delivery.sent_at = utcnow()
