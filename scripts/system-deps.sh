@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: Qt's offscreen/xcb runtime libraries and fonts with
-# Persian glyphs. Installs only what is missing, so a warm machine pays nothing.
+# Debian packages the project needs: Qt's offscreen/xcb runtime libraries, fonts with
+# Persian glyphs, and the PostgreSQL server the server tests run on (scripts/test-postgres.sh
+# starts a throw-away cluster of it). Installs only what is missing, so a warm machine pays nothing.
 set -euo pipefail
 
 PACKAGES=(
@@ -8,6 +9,7 @@ PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0
   fonts-dejavu-core fonts-farsiweb
+  postgresql
 )
 
 missing=()
