@@ -5,13 +5,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup system-deps bench clean
+.PHONY: run test lint setup system-deps test-pg-stop bench clean
 
 run: setup
 	$(BIN)/helpdesk --demo
 
+# The server tests run on SQLite always and, here, on a throw-away PostgreSQL too
+# (HELPDESK_REQUIRE_PG=1: an unreachable server fails them instead of skipping them).
 test: setup lint
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	@pg_url=$$(bash scripts/test-postgres.sh) || { \
+	  echo "make test: could not start the test PostgreSQL (scripts/test-postgres.sh, messages above)" >&2; \
+	  exit 1; }; \
+	echo "make test: PostgreSQL for tests at $$pg_url"; \
+	HELPDESK_TEST_PG="$$pg_url" HELPDESK_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
@@ -28,6 +34,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[server,test]'
 	touch $(STAMP)
+
+# stop the test PostgreSQL (its folder in /tmp stays; the next `make test` starts it again)
+test-pg-stop:
+	bash scripts/test-postgres.sh stop
 
 bench: setup
 	$(BIN)/python -m bench.cache_bench
