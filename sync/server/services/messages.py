@@ -3,13 +3,17 @@ customer for an agent reply (S7, I4); internal notes never leave (S6)."""
 
 from __future__ import annotations
 
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.conversation import add_message
 from core.enums import Channel, MessageKind, Role
 from core.errors import PermissionDenied
 from core.models import Message, Ticket, User
+from core.visibility import visible_messages_clause
 from sync.server import mail_out
+from sync.server.errors import Conflict
+from sync.server.services.tickets import check_id, decode_cursor, encode_cursor
 
 # what each side may write
 STAFF_KINDS = (MessageKind.AGENT_REPLY, MessageKind.INTERNAL_NOTE)
@@ -26,6 +30,10 @@ def post_message(
     channel: Channel | None = None,
     email_message_id: str | None = None,
 ) -> Message:
+    if message_id is not None:
+        check_id("id", message_id)
+        if session.get(Message, message_id) is not None:
+            raise Conflict("A message with that id already exists.", code="duplicate_id")
     if actor.role is Role.PORTAL:
         if kind is not MessageKind.CUSTOMER_REPLY:
             raise PermissionDenied("Customers can only reply.")
@@ -56,3 +64,21 @@ def post_message(
     if kind is MessageKind.AGENT_REPLY:
         mail_out.queue_deliveries(session, message, ticket)
     return message
+
+
+def message_page(
+    session: Session, actor: User, ticket: Ticket, *, limit: int, after: str | None = None
+) -> tuple[list[Message], str | None]:
+    """One page of a ticket's conversation, oldest first by (created_at, id), holding only
+    what `actor` may read: staff every kind, customers never notes or events (S6)."""
+    query = select(Message).where(Message.ticket_id == ticket.id, visible_messages_clause(actor))
+    if after is not None:
+        at, ident = decode_cursor(after)
+        query = query.where(
+            or_(Message.created_at > at, and_(Message.created_at == at, Message.id > ident))
+        )
+    rows = list(session.scalars(query.order_by(Message.created_at, Message.id).limit(limit + 1)))
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1].created_at, rows[-1].id)
