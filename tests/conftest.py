@@ -56,8 +56,10 @@ def session(engine: Engine) -> Iterator[Session]:
 
 from core.schema import upgrade  # noqa: E402  (this section is appended on purpose)
 from tests.postgres import (  # noqa: E402
+    TEMPLATE_PREFIX,
     create_database,
     drop_database,
+    drop_orphans,
     fresh_database,
     server_answers,
     with_database,
@@ -84,7 +86,8 @@ def pg_admin_url() -> str:
 @pytest.fixture(scope="session")
 def pg_template(pg_admin_url: str) -> Iterator[str]:
     """One database migrated to head per run; each test's database is a copy of it."""
-    name = create_database(pg_admin_url, prefix="hd_tpl_")
+    drop_orphans(pg_admin_url)  # what killed runs left in the (in-memory) cluster
+    name = create_database(pg_admin_url, prefix=TEMPLATE_PREFIX)
     try:
         engine = make_engine(with_database(pg_admin_url, name))
         try:

@@ -2,11 +2,14 @@
 
 Each test gets its own database, so tests never see each other's rows and two test runs can
 share one server. A database is copied from a migrated template (`CREATE DATABASE ...
-TEMPLATE`), which costs milliseconds where migrating costs a second.
+TEMPLATE`), which costs milliseconds where migrating costs a second. Names carry the test
+process's pid, so databases a killed run left behind can be told apart and dropped.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +19,8 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 PREFIX = "hd_test_"
+TEMPLATE_PREFIX = "hd_tpl_"
+_OWNED = re.compile(r"^hd_(?:test|tpl)_(\d+)_[0-9a-f]+$")
 
 
 def with_database(url: str, name: str) -> str:
@@ -45,7 +50,7 @@ def server_answers(admin_url: str) -> str | None:
 
 def create_database(admin_url: str, *, template: str | None = None, prefix: str = PREFIX) -> str:
     """A new empty (or `template`-copied) database; returns its name."""
-    name = f"{prefix}{uuid.uuid4().hex[:16]}"
+    name = f"{prefix}{os.getpid()}_{uuid.uuid4().hex[:12]}"
     query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template is not None:
         query = sql.SQL("{} TEMPLATE {}").format(query, sql.Identifier(template))
@@ -65,6 +70,26 @@ def drop_database(admin_url: str, name: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def drop_orphans(admin_url: str) -> list[str]:
+    """Drop the test databases of runs that are no longer alive; returns their names."""
+    with admin_connect(admin_url) as conn:
+        names = [str(row[0]) for row in conn.execute("SELECT datname FROM pg_database")]
+    orphans = [n for n in names if (m := _OWNED.match(n)) and not _alive(int(m.group(1)))]
+    for name in orphans:
+        drop_database(admin_url, name)
+    return orphans
 
 
 @contextmanager

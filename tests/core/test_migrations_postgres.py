@@ -4,6 +4,8 @@ there as it does in the SQLite cache. The SQLite-only search index (0002) stays 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -11,6 +13,7 @@ import psycopg
 import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
+from psycopg import sql
 from sqlalchemy import Engine, inspect, select, text
 
 from core.db import make_engine, session_factory
@@ -19,7 +22,7 @@ from core.models import Base, Ticket
 from core.schema import alembic_config, upgrade
 from core.tickets import create_ticket
 from tests.core.test_migrations import _schema_diff
-from tests.postgres import admin_connect, fresh_database, libpq_dsn
+from tests.postgres import admin_connect, drop_orphans, fresh_database, libpq_dsn
 
 TEHRAN = timezone(timedelta(hours=3, minutes=30))
 
@@ -155,3 +158,19 @@ def test_fresh_database_drops_even_with_a_connection_left_open(pg_admin_url: str
     with admin_connect(pg_admin_url) as conn:
         left = conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", (name,))
         assert left.fetchone() == (0,)
+
+
+def test_drop_orphans_drops_only_databases_of_dead_runs(pg_admin_url: str) -> None:
+    with subprocess.Popen([sys.executable, "-c", "pass"]) as gone:
+        gone.wait()  # reaped: its pid names no live process
+    dead = f"hd_test_{gone.pid}_{'0' * 12}"
+    with admin_connect(pg_admin_url) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dead)))
+    with fresh_database(pg_admin_url) as mine:
+        dropped = drop_orphans(pg_admin_url)
+        assert dead in dropped
+        assert mine.rsplit("/", 1)[1] not in dropped  # this run is alive
+        with admin_connect(pg_admin_url) as conn:
+            names = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+        assert dead not in names
+        assert mine.rsplit("/", 1)[1] in names
