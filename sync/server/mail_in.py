@@ -237,7 +237,8 @@ def html_to_text(html: str) -> str:
     parser = _HtmlText()
     parser.feed(html)
     parser.close()
-    lines = (line.strip() for line in "".join(parser.parts).split("\n"))
+    text = "".join(parser.parts).replace("\xa0", " ")  # &nbsp; is layout, not content
+    lines = (line.strip() for line in text.split("\n"))
     return _tidy("\n".join(lines))
 
 

@@ -8,10 +8,12 @@ leaves a row that is never sent again (an operator can look at `sending`/`failed
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import smtplib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -261,8 +263,9 @@ def _refused(code: int, error: str, attempts: int) -> _Outcome:
     return _Outcome("failed", text)
 
 
-def _claim(session: Session, delivery_id: int) -> bool:
-    """Move one delivery from pending to sending; False when someone else took it."""
+def claim_delivery(session: Session, delivery_id: int) -> bool:
+    """Move one delivery from pending to sending (one atomic UPDATE, so two senders
+    never both take it); False when someone else took it. The caller commits."""
     result = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.state == "pending")
@@ -318,7 +321,7 @@ def _send_one(
     delivery_id: int,
 ) -> bool:
     with session_factory() as session:
-        if not _claim(session, delivery_id):
+        if not claim_delivery(session, delivery_id):
             session.rollback()
             return False
         delivery = session.get(Delivery, delivery_id)
@@ -349,3 +352,15 @@ def _finish(session_factory: sessionmaker[Session], delivery_id: int, outcome: _
         delivery.last_error = outcome.error
         if outcome.state == "sent":
             delivery.sent_at = utcnow()
+
+
+async def send_forever(send: Callable[[], int], *, interval: float = 15.0) -> None:
+    """Run a sender (`send_pending` or `sms.send_pending_sms` with its arguments bound)
+    on a worker thread every `interval` seconds until cancelled; a failed round is
+    logged and the next one tries again. Meant for the server's background tasks."""
+    while True:
+        try:
+            await asyncio.to_thread(send)
+        except Exception:
+            log.exception("sending pending deliveries failed")
+        await asyncio.sleep(interval)

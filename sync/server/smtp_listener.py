@@ -86,7 +86,7 @@ class MailHandler:
         return f"250 2.0.0 OK, {what} ticket #{number}"
 
 
-class _Controller(Controller):
+class AnyPortController(Controller):
     """aiosmtpd's controller, able to bind port 0 (a free port picked by the OS)."""
 
     def _trigger_server(self) -> None:
@@ -112,7 +112,7 @@ class MailListener:
         self.blobs = blobs
         # one attachment may be max_upload_bytes; base64 makes it 4/3 bigger, plus text
         self.max_message_bytes = max_message_bytes or config.max_upload_bytes * 4 // 3 + 2**20
-        self._controller: _Controller | None = None
+        self._controller: AnyPortController | None = None
         self._executor: ThreadPoolExecutor | None = None
 
     @property
@@ -132,7 +132,7 @@ class MailListener:
         if self._controller is not None:
             return
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mail-in")
-        controller = _Controller(
+        controller = AnyPortController(
             MailHandler(self.session_factory, self.config, self.blobs, executor),
             hostname=mail.listen_host,
             port=mail.listen_port,
