@@ -4,6 +4,7 @@ real HTTP server standing in for an SMS gateway."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable
@@ -68,7 +69,7 @@ class SmtpSink:
                 self.errors.append(exc)
         if self.answer.startswith("2"):
             self.received.append(Received(envelope.mail_from or "", envelope.rcpt_tos, message))
-        if self.drop_after_data and server.transport is not None:
+        if self.drop_after_data and isinstance(server.transport, asyncio.Transport):
             server.transport.abort()
         return self.answer
 

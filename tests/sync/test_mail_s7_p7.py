@@ -3,19 +3,22 @@ server's own write path, and a second real SMTP server as the relay ("sink")."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import smtplib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import partial
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.blobs import BlobStore
+from core.blobs import BlobStore, attach_file
 from core.enums import Channel, MessageKind, Role
 from core.models import Attachment, Contact, Delivery, Message, Ticket, User
 from sync.server import mail_out
@@ -98,7 +101,8 @@ def smtp_send(port: int, raw: bytes | EmailMessage, to: str = GROUP) -> tuple[in
         try:
             code, text = smtp.data(data)
         except smtplib.SMTPDataError as exc:
-            return exc.smtp_code, exc.smtp_error.decode()
+            error = exc.smtp_error
+            return exc.smtp_code, error.decode() if isinstance(error, bytes) else error
         return code, text.decode()
 
 
@@ -449,6 +453,7 @@ def test_i5_subject_number_threads_only_for_the_ticket_customer(
     assert smtp_send(listener.port, customer_mail())[0] == 250
     with factory() as s:
         number = s.scalars(select(Ticket.number)).one()
+    assert number is not None
     again = customer_mail(subject=f"[#{number}] still broken", message_id="<m2@example.com>")
     assert smtp_send(listener.port, again)[0] == 250
     stranger = customer_mail(
@@ -491,3 +496,50 @@ def test_p7_parse_html_only_forwarded_mail_and_quotes() -> None:
     with pytest.raises(MailRefused) as refused:
         parse_mail(customer_mail(attachment=b"x" * 100).as_bytes(), max_attachment_bytes=10)
     assert refused.value.code == 552
+
+
+def test_i4_agent_reply_attachments_travel_and_send_forever_runs_the_sender(
+    factory: sessionmaker[Session],
+    config: ServerConfig,
+    blobs: BlobStore,
+    sink: SmtpSink,
+    agent_id: str,
+) -> None:
+    """I4: files attached to the answer go with the mail; `send_forever` (the loop the
+    server runs in the background) sends it without being asked twice."""
+    with factory() as s, s.begin():
+        agent = s.get(User, agent_id)
+        assert agent is not None
+        contact = make_contact(s, email=CUSTOMER)
+        ticket = create_ticket(s, agent, title="t", contact_email=CUSTOMER, contact_id=contact.id)
+        reply = post_message(s, agent, ticket, kind=MessageKind.AGENT_REPLY, body="See file.")
+        attach_file(
+            s,
+            blobs,
+            ticket_id=ticket.id,
+            message_id=reply.id,
+            filename="راهنما.txt",
+            data="گام اول".encode(),
+            mime_type="text/plain",
+        )
+
+    async def run() -> None:
+        task = asyncio.create_task(
+            mail_out.send_forever(partial(send_pending, factory, config), interval=0.01)
+        )
+        try:
+            for _ in range(200):
+                if sink.received:
+                    break
+                await asyncio.sleep(0.01)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    asyncio.run(run())
+    (received,) = sink.received
+    (file,) = received.message.iter_attachments()
+    assert isinstance(file, EmailMessage)
+    assert file.get_filename() == "راهنما.txt"
+    assert file.get_payload(decode=True) == "گام اول".encode()
