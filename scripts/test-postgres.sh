@@ -31,13 +31,22 @@ MARK="helpdesk-test.conf"  # written last by init: a folder without it is half-m
 say() { echo "test-postgres: $*" >&2; }
 die() { say "$*"; exit 1; }
 
+has_tools() {
+  local t
+  for t in initdb pg_ctl pg_isready psql; do [ -x "$1/$t" ] || return 1; done
+}
+
 find_bin() {
-  if [ -n "${PG_BIN:-}" ]; then echo "$PG_BIN"; return; fi
   local d
+  if [ -n "${PG_BIN:-}" ]; then
+    has_tools "$PG_BIN" || die "PG_BIN=$PG_BIN lacks initdb, pg_ctl, pg_isready or psql"
+    echo "$PG_BIN"
+    return
+  fi
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  if [ -n "$d" ] && [ -x "$d/initdb" ]; then echo "$d"; return; fi
+  if [ -n "$d" ] && has_tools "$d"; then echo "$d"; return; fi
   d=$(command -v initdb 2>/dev/null || true)
-  [ -n "$d" ] && { dirname "$d"; return; }
+  if [ -n "$d" ] && has_tools "$(dirname "$d")"; then dirname "$d"; return; fi
   die "no PostgreSQL server binaries (initdb) found; run 'bash scripts/system-deps.sh' or set PG_BIN"
 }
 BIN=$(find_bin)
