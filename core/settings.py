@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,12 +72,34 @@ class SlaTargets:
         return cls(dict(DEFAULT_SLA))
 
 
+_CACHE = "hd_settings"
+
+
+def _cache(session: Session) -> dict[str, Any]:
+    """The settings read in the session's current transaction (another transaction may
+    see other values, so the memo is dropped when the transaction changes)."""
+    transaction = session.get_transaction()
+    held = session.info.get(_CACHE)
+    if held is None or transaction is None or held[0]() is not transaction:
+        marker = weakref.ref(transaction) if transaction is not None else lambda: None
+        held = session.info[_CACHE] = (marker, {})
+    values: dict[str, Any] = held[1]
+    return values
+
+
 def _get(session: Session, key: str) -> Any:
-    row = session.get(Setting, key)
-    return None if row is None else row.value
+    """A setting's value, read once per session: rules ask for the priority matrix and
+    SLA targets on every ticket, and an absent row (defaults) would be asked for again
+    each time."""
+    cache = _cache(session)
+    if key not in cache:
+        row = session.get(Setting, key)
+        cache[key] = None if row is None else row.value
+    return cache[key]
 
 
 def _put(session: Session, key: str, value: Any) -> None:
+    _cache(session)[key] = value
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))

@@ -67,7 +67,8 @@ class Synced:
     """Columns every synced row carries: a client-made id, a version and its times.
 
     `version` grows by one with each change; sync applies a row only when the incoming
-    version is newer. `updated_seq` is the server change-log number of the last change.
+    version is newer. `updated_seq` is the change-log number of the last change, as the
+    client's apply stores it (the server keeps numbers in its `changes` table).
     """
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

@@ -131,8 +131,5 @@ def config_from_env(text: str) -> ServerConfig:
 
 def app_from_env() -> FastAPI:
     """uvicorn `--factory` entry: each worker process builds its app from the config the
-    parent put in the environment."""
-    from sync.server.background import default_background
-
-    config = config_from_env(os.environ[ENV_CONFIG])
-    return create_app(config, background=default_background(config))
+    parent put in the environment (mail and SMS run in the parent: sync.server.mailroom)."""
+    return create_app(config_from_env(os.environ[ENV_CONFIG]))

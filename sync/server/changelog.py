@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
-    bindparam,
     delete,
     event,
     func,
@@ -106,7 +105,6 @@ class _Pending:
     """What one transaction changed so far; turned into log rows at commit."""
 
     ops: dict[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
-    objects: dict[tuple[str, str], Any] = field(default_factory=dict)
     bumped: set[tuple[str, str]] = field(default_factory=set)
     relog_tickets: set[str] = field(default_factory=set)
     relog_teams: set[str] = field(default_factory=set)
@@ -147,7 +145,6 @@ def _note(session: Session, state: _Pending, obj: Any, op: str, *, new: bool) ->
         ticket_id = getattr(obj, "ticket_id", None) if name in ("message", "attachment") else None
         if op == "delete" or state.ops.get(key, ("",))[0] != "delete":
             state.ops[key] = (op, ticket_id)
-        state.objects[key] = obj
         if op == "upsert" and not new:
             _bump(state, obj, key)
             if isinstance(obj, Ticket) and (
@@ -177,7 +174,6 @@ def _touch(session: Session, state: _Pending, cls: type[Any], ident: str | None)
         return parent
     key = (ENTITIES[cls], ident)
     state.ops.setdefault(key, ("upsert", None))
-    state.objects[key] = parent
     _bump(state, parent, key)
     return parent
 
@@ -262,6 +258,8 @@ def _upsert_changes(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _before_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint: the numbers are taken once, by the real commit
     session.flush()
     state = _pending(session)
     if not state.ops:
@@ -271,29 +269,18 @@ def _before_commit(session: Session) -> None:
     top = take_numbers(session, len(keys))
     base = top - len(keys) + 1
     rows = []
-    own: dict[type[Any], list[dict[str, Any]]] = {}
     for offset, key in enumerate(keys):
         op, ticket_id = state.ops[key]
-        seq = base + offset
         rows.append(
-            {"entity": key[0], "entity_id": key[1], "seq": seq, "op": op, "ticket_id": ticket_id}
+            {
+                "entity": key[0],
+                "entity_id": key[1],
+                "seq": base + offset,
+                "op": op,
+                "ticket_id": ticket_id,
+            }
         )
-        cls = CLASSES.get(key[0])
-        # the row's own number, only for rows this transaction wrote (already locked by
-        # it, so no lock-order inversion with other writers)
-        if op == "upsert" and key in state.objects and cls is not None and cls is not Setting:
-            own.setdefault(cls, []).append({"id": key[1], "updated_seq": seq})
     _upsert_changes(session, rows)
-    for cls, values in own.items():
-        table = cls.__table__
-        session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            # naming updated_at keeps its on-update default from firing: this is
-            # bookkeeping, not a change
-            .values(updated_seq=bindparam("b_seq"), updated_at=table.c.updated_at),
-            [{"b_id": v["id"], "b_seq": v["updated_seq"]} for v in values],
-        )
     if session.get_bind().dialect.name == "postgresql":
         # delivered to every LISTENing process when, and only if, this commits
         session.execute(text("SELECT pg_notify(:c, :s)"), {"c": NOTIFY_CHANNEL, "s": str(top)})

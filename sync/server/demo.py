@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Engine, Integer, Table, bindparam, func, select, text, update
 
 from core.db import make_engine, sqlite_url
 from core.demo import generate
@@ -58,6 +58,8 @@ def load_demo(url: str, *, tickets: int, seed: int, password: str, tmp: str) -> 
                     .values({name: bindparam("b_value")}),
                     [{"b_id": i, "b_value": v} for i, v in pairs],
                 )
+    if target.dialect.name == "postgresql":
+        _advance_sequences(target, order)
     from sqlalchemy.orm import Session
 
     with Session(target) as session, session.begin():
@@ -80,3 +82,19 @@ def load_demo(url: str, *, tickets: int, seed: int, password: str, tmp: str) -> 
 
 def _copied(name: str) -> bool:
     return name not in _SKIP and not name.startswith("search")
+
+
+def _advance_sequences(engine: Engine, tables: list[Table]) -> None:
+    """Rows copied with their integer ids leave PostgreSQL's serial sequences behind."""
+    with engine.begin() as conn:
+        for table in tables:
+            pk = list(table.primary_key.columns)
+            if (len(pk) == 1 and pk[0].autoincrement is True) or (
+                len(pk) == 1 and isinstance(pk[0].type, Integer) and pk[0].autoincrement
+            ):
+                conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{pk[0].name}'),"
+                        f" coalesce((SELECT max({pk[0].name}) FROM {table.name}), 0) + 1, false)"
+                    )
+                )

@@ -104,11 +104,13 @@ def _replay(stored: PushResult) -> MutationResult:
     return MutationResult.model_validate({**stored.result, "replayed": True})
 
 
-def _apply_one(
-    factory: sessionmaker[Session], user_id: str, client_id: str, m: Mutation
-) -> MutationResult | None:
-    """Apply one mutation in its own transaction, with the client's bookmark; None when
-    it must wait for a missing earlier number (a gap)."""
+def _apply_batch(
+    factory: sessionmaker[Session], user_id: str, client_id: str, batch: list[Mutation]
+) -> list[MutationResult]:
+    """Apply mutations in order in one transaction, each inside its own savepoint so a
+    refusal undoes only itself; the client's bookmark and every result commit with them.
+    Stops at a gap (a missing earlier number)."""
+    results: list[MutationResult] = []
     with factory() as session:
         client = session.get(PushClient, client_id, with_for_update=True)
         if client is None:
@@ -117,76 +119,96 @@ def _apply_one(
             session.flush()
         elif client.user_id != user_id:
             raise PermissionDenied("This client id belongs to another user.")
-        if m.seq <= client.last_seq:
-            stored = session.get(PushResult, (client_id, m.seq))
-            if stored is None:
-                return MutationResult(
-                    seq=m.seq,
-                    id=m.id,
-                    status="rejected",
-                    code="forgotten",
-                    replayed=True,
-                    reason="This change was received long ago; its result is no longer kept.",
-                )
-            return _replay(stored)
-        if m.seq != client.last_seq + 1:
-            return None
         actor = session.get(User, user_id)
         assert actor is not None
-        try:
-            with session.begin_nested():
-                outcome = commands.run(session, actor, m)
-            conflicts = outcome.pop("conflicts", [])
-            result = MutationResult(
-                seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts
+        for m in batch:
+            if m.seq <= client.last_seq:
+                results.append(_replayed(session, client_id, m))
+                continue
+            if m.seq != client.last_seq + 1:
+                results.append(_gap(m))
+                break
+            result = _apply_one(session, actor, m)
+            session.add(
+                PushResult(
+                    client_id=client_id,
+                    seq=m.seq,
+                    mutation_id=m.id,
+                    status=result.status,
+                    result=result.model_dump(mode="json", exclude={"replayed"}),
+                )
             )
-        except DomainError as exc:
-            result = MutationResult(
-                seq=m.seq,
-                id=m.id,
-                status="rejected",
-                code=exc.code,
-                reason=exc.message,
-                field=getattr(exc, "field", None),
-            )
-        session.add(
-            PushResult(
-                client_id=client_id,
-                seq=m.seq,
-                mutation_id=m.id,
-                status=result.status,
-                result=result.model_dump(mode="json", exclude={"replayed"}),
-            )
-        )
-        client.last_seq = m.seq
+            client.last_seq = m.seq
+            results.append(result)
         session.commit()
-        return result
+    return results
+
+
+def _replayed(session: Session, client_id: str, m: Mutation) -> MutationResult:
+    stored = session.get(PushResult, (client_id, m.seq))
+    if stored is None:
+        return MutationResult(
+            seq=m.seq,
+            id=m.id,
+            status="rejected",
+            code="forgotten",
+            replayed=True,
+            reason="This change was received long ago; its result is no longer kept.",
+        )
+    return _replay(stored)
+
+
+def _gap(m: Mutation) -> MutationResult:
+    return MutationResult(
+        seq=m.seq,
+        id=m.id,
+        status="rejected",
+        code="gap",
+        reason="An earlier change has not arrived yet; send from the oldest.",
+    )
+
+
+def _apply_one(session: Session, actor: User, m: Mutation) -> MutationResult:
+    try:
+        with session.begin_nested():
+            outcome = commands.run(session, actor, m)
+    except DomainError as exc:
+        return MutationResult(
+            seq=m.seq,
+            id=m.id,
+            status="rejected",
+            code=exc.code,
+            reason=exc.message,
+            field=getattr(exc, "field", None),
+        )
+    except IntegrityError:
+        return MutationResult(
+            seq=m.seq,
+            id=m.id,
+            status="rejected",
+            code="refused",
+            reason="The change contradicts data on the server (a missing or duplicate row).",
+        )
+    conflicts = outcome.pop("conflicts", [])
+    return MutationResult(seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts)
 
 
 @router.post("/push")
 def push(body: PushRequest, user: Staff, request: Request) -> PushResponse:
-    """Apply the mutations in order, each in its own transaction, so one refusal never
-    undoes the others and a crash mid-batch keeps what was applied."""
+    """Apply the mutations in order. One transaction carries the batch (one commit, one
+    change-log number block); a refusal undoes only its own savepoint."""
     factory: sessionmaker[Session] = request.app.state.sessions
-    results: list[MutationResult] = []
-    for m in sorted(body.mutations, key=lambda x: x.seq):
-        try:
-            outcome = _apply_one(factory, user.id, body.client_id, m)
-        except IntegrityError:
-            # a concurrent push of the same client took this number first
-            outcome = _apply_one(factory, user.id, body.client_id, m)
-        if outcome is None:
-            results.append(
-                MutationResult(
-                    seq=m.seq,
-                    id=m.id,
-                    status="rejected",
-                    code="gap",
-                    reason="An earlier change has not arrived yet; send from the oldest.",
-                )
-            )
-            break
-        results.append(outcome)
+    batch = sorted(body.mutations, key=lambda x: x.seq)
+    try:
+        results = _apply_batch(factory, user.id, body.client_id, batch)
+    except IntegrityError:
+        # a concurrent push of the same client took these numbers first: answer from
+        # what is stored now, one by one
+        results = []
+        for m in batch:
+            results += _apply_batch(factory, user.id, body.client_id, [m])
+            if results[-1].code == "gap":
+                break
     with factory() as session:
         client = session.get(PushClient, body.client_id)
         last = client.last_seq if client is not None else 0
