@@ -416,7 +416,9 @@ def check_web_form(session: Session, form: WebFormInput) -> WebFormInput:
     )
     run("urgency", lambda: int(check_urgency(form.urgency)))
     run("title", lambda: require_text(form.title, field="title", max_length=MAX_TITLE))
-    run("text", lambda: require_text(form.text, field="text", max_length=100_000))
+    # browsers send a textarea's line ends as CRLF (HTML form encoding): store plain LF
+    text = form.text.replace("\r\n", "\n")
+    run("text", lambda: require_text(text, field="text", max_length=100_000))
     if errors:
         raise WebFormInvalid(errors)
     return replace(

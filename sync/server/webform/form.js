@@ -48,6 +48,7 @@
 
   const GENERIC = "درخواست ثبت نشد؛ بخش‌های مشخص‌شده را بررسی کنید.";
   const NETWORK = "ارتباط با کارساز برقرار نشد؛ دوباره بکوشید.";
+  const NO_FILE = "پرونده‌ای انتخاب نشده است";
   const LOAD_FAILED = "فهرست واحدها بارگذاری نشد؛ صفحه را دوباره بارگذاری کنید.";
 
   const $ = (id) => document.getElementById(id);
@@ -159,9 +160,19 @@
     if (firstBad) $(firstBad).focus();
   }
 
+  function showFileName() {
+    const file = $("file").files[0];
+    $("file-name").textContent = file ? file.name : NO_FILE;
+  }
+
   function showSuccess(number) {
-    $("success-text").textContent =
-      "درخواست شما با شمارهٔ " + toFa(number) + " ثبت شد. پاسخ به ایمیل شما فرستاده می‌شود.";
+    const strong = document.createElement("strong");
+    strong.textContent = toFa(number);
+    $("success-text").replaceChildren(
+      "درخواست شما با شمارهٔ ",
+      strong,
+      " ثبت شد. پاسخ به ایمیل شما فرستاده می‌شود."
+    );
     $("success").dataset.number = String(number);
     form.hidden = true;
     $("success").hidden = false;
@@ -197,6 +208,7 @@
       showSuccess(body.number);
       form.reset();
       fillSubjects();
+      showFileName();
     } else {
       showRefusal(reply.status, body);
     }
@@ -210,6 +222,7 @@
     const control = $(id);
     if (control) control.addEventListener("input", () => setError(id, ""));
   });
+  $("file").addEventListener("change", showFileName);
   form.addEventListener("submit", submit);
   $("again").addEventListener("click", () => {
     $("success").hidden = true;
