@@ -148,7 +148,8 @@ def _note(session: Session, state: _Pending, obj: Any, op: str, *, new: bool) ->
         if op == "upsert" and not new:
             _bump(state, obj, key)
             if isinstance(obj, Ticket) and (
-                _changed(obj, "team_id") or _changed(obj, "assignee_id")
+                _changed(obj, "team_id")
+                or (_changed(obj, "assignee_id") and _in_private_team(session, obj))
             ):
                 state.relog_tickets.add(obj.id)
             if isinstance(obj, Message) and _changed(obj, "ticket_id"):
@@ -157,12 +158,22 @@ def _note(session: Session, state: _Pending, obj: Any, op: str, *, new: bool) ->
                 state.relog_teams.add(obj.id)
         return
     if cls is TicketFollower:
-        _touch(session, state, Ticket, obj.ticket_id)
-        state.relog_tickets.add(obj.ticket_id)
+        ticket = _touch(session, state, Ticket, obj.ticket_id)
+        # following lets staff see a private team's ticket; elsewhere they saw it already,
+        # and customers do not sync
+        if obj.user_id is not None and ticket is not None and _in_private_team(session, ticket):
+            state.relog_tickets.add(obj.ticket_id)
     elif cls in (TeamMember, TeamFollower):
         team = _touch(session, state, Team, obj.team_id)
         if cls is TeamMember and team is not None and team.visibility is Visibility.PRIVATE:
             state.relog_teams.add(obj.team_id)
+
+
+def _in_private_team(session: Session, ticket: Ticket) -> bool:
+    if ticket.team_id is None:
+        return False
+    team = session.get(Team, ticket.team_id)
+    return team is not None and team.visibility is Visibility.PRIVATE
 
 
 def _touch(session: Session, state: _Pending, cls: type[Any], ident: str | None) -> Any:

@@ -43,9 +43,6 @@ def _ticket_state(ticket: Ticket) -> dict[str, Any]:
 
 @command("ticket.create")
 def create_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
-    existing = session.get(Ticket, m.entity_id)
-    if existing is not None:
-        raise Conflict("A ticket with this id already exists.", code="duplicate_id")
     fields = dict(m.payload)
     ticket = ticket_services.create_ticket(
         session,
