@@ -66,6 +66,16 @@ def _describe(session: Session, field: str, value: Any) -> str:
     return str(getattr(row, "display_name", None) or getattr(row, "name", value))
 
 
+def _moved(ticket: Ticket, m: Mutation, field: str, base: dict[str, Any]) -> tuple[bool, Any]:
+    """Whether a contested field moved since the client saw it: judged by the base value
+    the client sent, else by the base version; returns (moved, current value)."""
+    current = getattr(ticket, field)
+    current = getattr(current, "value", current)
+    if field in base:
+        return base[field] != current, current
+    return m.base_version is not None and m.base_version != ticket.version, current
+
+
 _MOVED = {
     "assignee_id": "Already reassigned to {now} by someone else.",
     "team_id": "Already moved to team {now} by someone else.",
@@ -84,12 +94,7 @@ def update_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
     for field in CONTESTED:
         if field not in changes:
             continue
-        current = getattr(ticket, field)
-        current = getattr(current, "value", current)
-        if field in base:
-            moved = base[field] != current
-        else:
-            moved = m.base_version is not None and m.base_version != ticket.version
+        moved, current = _moved(ticket, m, field, base)
         if moved and changes[field] != current:
             now = _describe(session, field, current)
             conflicts.append(
@@ -122,6 +127,117 @@ def create_message(session: Session, actor: User, m: Mutation) -> dict[str, Any]
         session, actor, ticket, kind=kind, body=body, message_id=m.entity_id
     )
     return {"version": message.version, "ticket_version": ticket.version}
+
+
+def _ids(payload: dict[str, Any], key: str) -> list[str]:
+    value = payload.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(key, "A list of ids is expected.", code="invalid_type")
+    return value
+
+
+def _opt_str(payload: dict[str, Any], key: str) -> str | None:
+    value = payload.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(key, "An id or null is expected.", code="invalid_type")
+    return value
+
+
+def _contested(session: Session, ticket: Ticket, m: Mutation, field: str) -> None:
+    """Refuse a workflow change when the field moved since the client saw it."""
+    moved, current = _moved(ticket, m, field, m.payload.get("base") or {})
+    if moved:
+        raise Conflict(_MOVED[field].format(now=_describe(session, field, current)))
+
+
+@command("ticket.assign")
+def assign_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """C3: {assignee_id, team_id?}; refused when the assignee (or team) moved meanwhile."""
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    _contested(session, ticket, m, "assignee_id")
+    if "team_id" in m.payload:
+        _contested(session, ticket, m, "team_id")
+        ticket_services.assign_ticket(
+            session,
+            actor,
+            ticket,
+            assignee_id=_opt_str(m.payload, "assignee_id"),
+            team_id=_opt_str(m.payload, "team_id"),
+        )
+    else:
+        ticket_services.assign_ticket(
+            session, actor, ticket, assignee_id=_opt_str(m.payload, "assignee_id")
+        )
+    return _ticket_state(ticket)
+
+
+@command("ticket.set_stage")
+def set_stage(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    _contested(session, ticket, m, "stage_id")
+    ticket_services.set_stage(session, actor, ticket, _opt_str(m.payload, "stage_id"))
+    return _ticket_state(ticket)
+
+
+@command("ticket.follow")
+def follow(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.follow(session, actor, ticket)
+    return _ticket_state(ticket)
+
+
+@command("ticket.unfollow")
+def unfollow(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.unfollow(session, actor, ticket)
+    return _ticket_state(ticket)
+
+
+@command("ticket.archive")
+def archive(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.archive(session, actor, ticket, bool(m.payload.get("archived", True)))
+    return _ticket_state(ticket)
+
+
+@command("ticket.tags")
+def change_tags(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """E2: {add: [...], remove: [...]}; a set, so concurrent edits merge."""
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.change_tags(
+        session, actor, ticket, add=_ids(m.payload, "add"), remove=_ids(m.payload, "remove")
+    )
+    return _ticket_state(ticket)
+
+
+@command("ticket.merge")
+def merge(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """O6: {merge_ids: [...]} into the mutation's ticket."""
+    keep = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.merge(session, actor, keep, _ids(m.payload, "merge_ids"))
+    return _ticket_state(keep)
+
+
+@command("ticket.convert_to_lead")
+def convert_to_lead(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """O7: {customer_mode, sales_team_id?, salesperson_id?, existing_contact_id?,
+    existing_account_id?, new_customer_name?}."""
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    keys = (
+        "sales_team_id",
+        "salesperson_id",
+        "existing_contact_id",
+        "existing_account_id",
+        "new_customer_name",
+    )
+    lead = ticket_services.convert_to_lead(
+        session,
+        actor,
+        ticket,
+        customer_mode=str(m.payload.get("customer_mode", "")),
+        **{k: _opt_str(m.payload, k) for k in keys},
+    )
+    return {**_ticket_state(ticket), "lead_id": lead.id}
 
 
 def run(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
