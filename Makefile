@@ -5,19 +5,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup system-deps test-pg-stop bench clean
+.PHONY: run test lint setup system-deps test-deps test-pg-stop bench clean
 
 run: setup
 	$(BIN)/helpdesk --demo
 
 # The server tests run on SQLite always and, here, on a throw-away PostgreSQL too
 # (HELPDESK_REQUIRE_PG=1: an unreachable server fails them instead of skipping them).
-test: setup lint
+test: setup test-deps lint
 	@pg_url=$$(bash scripts/test-postgres.sh) || { \
 	  echo "make test: could not start the test PostgreSQL (scripts/test-postgres.sh, messages above)" >&2; \
 	  exit 1; }; \
 	echo "make test: PostgreSQL for tests at $$pg_url"; \
-	HELPDESK_TEST_PG="$$pg_url" HELPDESK_REQUIRE_PG=1 QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
+	HELPDESK_TEST_PG="$$pg_url" HELPDESK_REQUIRE_PG=1 HELPDESK_REQUIRE_BROWSER=1 QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
@@ -28,6 +28,9 @@ setup: system-deps $(STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh
+
+test-deps:
+	bash scripts/system-deps.sh --test
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)

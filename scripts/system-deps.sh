@@ -9,8 +9,12 @@ PACKAGES=(
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0
   fonts-dejavu-core fonts-farsiweb
-  postgresql
 )
+# `--test`: what only the test suite needs: a PostgreSQL server for the server tests and
+# Chromium with its driver for the web form's browser test
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES=(postgresql chromium chromium-driver)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
