@@ -6,7 +6,7 @@ Who may do what (the server checks every call; nothing the client says about its
 | resource                                      | read            | write (create/update/delete) |
 | --------------------------------------------- | --------------- | ---------------------------- |
 | contacts, accounts                            | staff           | staff                        |
-| tags, canned replies                          | staff           | staff (personal replies: own)|
+| tags, canned replies                          | staff           | staff (personal: own only)   |
 | companies                                     | staff           | supervisor                   |
 | teams, members, followers                     | staff, visible  | supervisor, visible          |
 | following a team oneself (O4)                 | -               | staff, visible               |
@@ -24,8 +24,12 @@ agent are hidden the same way.
 
 Deleting: rows with an `active` flag (users, teams, departments) are deactivated; other
 rows are deleted, or refused with 409 `in_use` while another row still points at them.
-Lists page with `limit`/`offset` (`next_offset` is null on the last page). PATCH takes an
-optional `base_version`: when the row moved on since, nothing changes (409).
+Lists page with `limit`/`offset` (`next_offset` is null on the last page); the short
+child lists of one parent (a team's stages, a department's subjects, a subtype's fields)
+come whole. PATCH takes an optional `base_version`: when the row moved on since, nothing
+changes (409). A team leaving "public" drops its portal followers and those of its tickets
+(O3, through core.visibility.set_team_visibility); a non-admin who makes a team private
+joins it, or it would vanish from their own sight.
 """
 
 from __future__ import annotations

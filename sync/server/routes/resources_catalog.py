@@ -6,24 +6,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import (
-    Field,
-    StrictBool,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import Field, StrictBool, StringConstraints, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.enums import Category, FieldKind
 from core.errors import ValidationError
-from core.models import (
-    CustomFieldDef,
-    Department,
-    Subject,
-    Tag,
-    TicketSubtype,
-)
+from core.models import CustomFieldDef, Department, Subject, Tag, TicketSubtype
 from sync.server.deps import Db, Staff, Supervisor
 from sync.server.errors import Conflict
 from sync.server.routes.resources_common import (

@@ -139,13 +139,13 @@ def page_model(item: type[BaseModel]) -> type[BaseModel]:
     )
 
 
-class MemberOut(BaseModel):
+class TeamMemberOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     user_id: str
     assignable: bool
 
 
-class FollowerOut(BaseModel):
+class TeamFollowerOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     user_id: str | None
     contact_id: str | None
@@ -156,7 +156,7 @@ AccountOut = out_model(Account, "AccountOut")
 CompanyOut = out_model(Company, "CompanyOut")
 UserOut = out_model(User, "DirectoryUserOut", hidden=frozenset({"password_hash"}))
 TeamOut = out_model(
-    Team, "TeamOut", members=(list[MemberOut], ...), followers=(list[FollowerOut], ...)
+    Team, "TeamOut", members=(list[TeamMemberOut], ...), followers=(list[TeamFollowerOut], ...)
 )
 StageOut = out_model(Stage, "StageOut")
 DepartmentOut = out_model(Department, "DepartmentOut")

@@ -20,13 +20,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from core.errors import ValidationError
-from core.models import (
-    CannedReply,
-    KbArticle,
-    LeavePeriod,
-    SalesTeam,
-    User,
-)
+from core.models import CannedReply, KbArticle, LeavePeriod, SalesTeam, User
 from core.priority import PriorityMatrix
 from core.settings import (
     SlaTargets,

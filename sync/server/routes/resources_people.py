@@ -6,20 +6,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter
-from pydantic import (
-    StrictBool,
-    StringConstraints,
-)
+from pydantic import StrictBool, StringConstraints
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.enums import Role
-from core.models import (
-    Account,
-    Company,
-    Contact,
-    User,
-)
+from core.models import Account, Company, Contact, User
 from sync.server.deps import Admin, Db, Staff, Supervisor
 from sync.server.routes.resources_common import (
     AccountOut,

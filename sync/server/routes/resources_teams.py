@@ -6,22 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import (
-    BaseModel,
-    StrictBool,
-)
+from pydantic import BaseModel, StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.enums import AssignmentMode, Visibility
 from core.errors import NotFoundError
-from core.models import (
-    Company,
-    Stage,
-    Team,
-    TeamFollower,
-    User,
-)
+from core.models import Company, Stage, Team, TeamFollower, User
 from core.visibility import visible_teams_clause
 from sync.server.deps import Db, Staff, Supervisor
 from sync.server.routes.resources_common import (
@@ -72,7 +63,7 @@ class FollowerIn(In):
     contact_id: Ref | None = None
 
 
-class FollowOut(BaseModel):
+class TeamFollowOut(BaseModel):
     following: bool
     changed: bool
 
@@ -160,16 +151,16 @@ def remove_contact_follower(team_id: str, contact_id: str, user: Supervisor, ses
 
 
 @teams.post("/{team_id}/follow")
-def follow_team(team_id: str, user: Staff, session: Db) -> FollowOut:
+def follow_team(team_id: str, user: Staff, session: Db) -> TeamFollowOut:
     """O4 for oneself: "follow all team tickets"."""
     team = svc.visible_team(session, user, team_id)
     changed = svc.add_follower(session, team, user_id=user.id, contact_id=None)
     session.commit()
-    return FollowOut(following=True, changed=changed)
+    return TeamFollowOut(following=True, changed=changed)
 
 
 @teams.delete("/{team_id}/follow")
-def unfollow_team(team_id: str, user: Staff, session: Db) -> FollowOut:
+def unfollow_team(team_id: str, user: Staff, session: Db) -> TeamFollowOut:
     team = svc.visible_team(session, user, team_id)
     following = session.scalar(
         select(TeamFollower.id).where(
@@ -179,13 +170,13 @@ def unfollow_team(team_id: str, user: Staff, session: Db) -> FollowOut:
     if following is not None:
         svc.remove_follower(session, team, user_id=user.id)
         session.commit()
-    return FollowOut(following=False, changed=following is not None)
+    return TeamFollowOut(following=False, changed=following is not None)
 
 
 # --- stages (O1): a team's pipeline -------------------------------------------------------
 
 
-class StageIn(In):
+class StageCreate(In):
     name: Name120
     sequence: Sequence_ = 10
     is_closed: StrictBool = False
@@ -208,7 +199,7 @@ def list_stages(team_id: str, user: Staff, session: Db) -> Any:
 
 
 @teams.post("/{team_id}/stages", response_model=StageOut, status_code=201)
-def create_stage(team_id: str, body: StageIn, user: Supervisor, session: Db) -> Any:
+def create_stage(team_id: str, body: StageCreate, user: Supervisor, session: Db) -> Any:
     team = svc.visible_team(session, user, team_id)
     stage = Stage(team_id=team.id, **body.model_dump())
     session.add(stage)
