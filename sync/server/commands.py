@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import MessageKind
 from core.errors import NotFoundError, ValidationError
-from core.models import Message, Stage, Team, Ticket, User
+from core.models import Stage, Team, Ticket, User
 from sync.protocol import Mutation
 from sync.server.errors import Conflict
 from sync.server.services import messages as message_services
@@ -114,8 +114,6 @@ def create_message(session: Session, actor: User, m: Mutation) -> dict[str, Any]
     if not isinstance(ticket_id, str):
         raise ValidationError("ticket_id", "The message needs its ticket's id.")
     ticket = ticket_services.get_visible_ticket(session, actor, ticket_id)
-    if session.get(Message, m.entity_id) is not None:
-        raise Conflict("A message with this id already exists.", code="duplicate_id")
     try:
         kind = MessageKind(str(m.payload.get("kind")))
     except ValueError as exc:

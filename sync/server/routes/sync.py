@@ -121,15 +121,17 @@ def _apply_batch(
             raise PermissionDenied("This client id belongs to another user.")
         actor = session.get(User, user_id)
         assert actor is not None
+        last = client.last_seq
+        stored: list[PushResult] = []
         for m in batch:
-            if m.seq <= client.last_seq:
+            if m.seq <= last:
                 results.append(_replayed(session, client_id, m))
                 continue
-            if m.seq != client.last_seq + 1:
+            if m.seq != last + 1:
                 results.append(_gap(m))
                 break
             result = _apply_one(session, actor, m)
-            session.add(
+            stored.append(
                 PushResult(
                     client_id=client_id,
                     seq=m.seq,
@@ -138,8 +140,11 @@ def _apply_batch(
                     result=result.model_dump(mode="json", exclude={"replayed"}),
                 )
             )
-            client.last_seq = m.seq
+            last = m.seq
             results.append(result)
+        # the bookmark and the stored answers are written once, with the changes
+        session.add_all(stored)
+        client.last_seq = last
         session.commit()
     return results
 
