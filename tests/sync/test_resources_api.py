@@ -40,8 +40,22 @@ def _error(reply: httpx.Response, status: int, code: str) -> dict[str, Any]:
     return error
 
 
+def _as(server: LiveServer, user_id: str) -> httpx.Client:
+    """A client of `user_id` that opens a connection per request: on a kept-alive loopback
+    connection the test server answers ~40 ms late (Nagle meets delayed ACK)."""
+    return server.client(
+        server.token_for(user_id), limits=httpx.Limits(max_keepalive_connections=0)
+    )
+
+
 def _clients(server: LiveServer, *roles: Role) -> list[tuple[User, httpx.Client]]:
-    return [server.user_client(role) for role in roles]
+    made = []
+    for role in roles:
+        with server.sessions() as session:
+            user = make_user(session, role=role)
+            session.commit()
+        made.append((user, _as(server, user.id)))
+    return made
 
 
 # --- contacts and accounts (S1) ----------------------------------------------------------
@@ -238,13 +252,13 @@ def test_o3_private_team_is_404_for_outsiders(server: LiveServer) -> None:
         session.commit()
     paths = [f"/teams/{secret.id}", f"/teams/{secret.id}/stages", f"/stages/{stage.id}"]
     for user, expected in ((outsider, 404), (boss, 404), (member, 200), (admin, 200)):
-        with server.client(server.token_for(user.id)) as client:
+        with _as(server, user.id) as client:
             for path in paths:
                 assert client.get(path).status_code == expected, (user.role, path)
             names = {t["name"] for t in _ok(client.get("/teams"))["items"]}
             assert ("Secret" in names) == (expected == 200)
             assert "Open" in names
-    with server.client(server.token_for(boss.id)) as supervisor:
+    with _as(server, boss.id) as supervisor:
         # writes to a team one cannot see are 404 too, and change nothing
         _error(supervisor.patch(f"/teams/{secret.id}", json={"name": "Mine"}), 404, "not_found")
         _error(supervisor.post(f"/teams/{secret.id}/stages", json={"name": "S"}), 404, "not_found")
@@ -255,7 +269,7 @@ def test_o3_private_team_is_404_for_outsiders(server: LiveServer) -> None:
             422,
             "not_found",
         )
-    with server.client(server.token_for(portal.id)) as customer:
+    with _as(server, portal.id) as customer:
         _error(customer.get(f"/teams/{open_team.id}"), 403, "forbidden")
         _error(customer.get("/teams"), 403, "forbidden")
     with server.sessions() as session:
@@ -284,7 +298,7 @@ def test_o3_leaving_public_drops_portal_followers(server: LiveServer) -> None:
             select(Change.seq).where(Change.entity == "ticket", Change.entity_id == ticket.id)
         )
         ticket_version = ticket.version
-    with server.client(server.token_for(supervisor.id)) as client:
+    with _as(server, supervisor.id) as client:
         shown = _ok(client.get(f"/teams/{team.id}"))
         assert {"user_id": None, "contact_id": portal.contact_id} in shown["followers"]
         changed = _ok(client.patch(f"/teams/{team.id}", json={"visibility": "company"}))
@@ -304,7 +318,7 @@ def test_o3_leaving_public_drops_portal_followers(server: LiveServer) -> None:
         )
         assert before is not None and after is not None and after > before
     # portal users follow only public teams (O3)
-    with server.client(server.token_for(supervisor.id)) as client:
+    with _as(server, supervisor.id) as client:
         _error(
             client.post(f"/teams/{team.id}/followers", json={"contact_id": portal.contact_id}),
             422,
@@ -320,7 +334,7 @@ def test_o1_o4_o5_team_members_followers_and_stages(sqlite_server: LiveServer) -
         mail_only = make_contact(session, email="m@example.com")
         session.commit()
     [(boss, supervisor)] = _clients(server, Role.SUPERVISOR)
-    with supervisor, server.client(server.token_for(agent.id)) as agent_client:
+    with supervisor, _as(server, agent.id) as agent_client:
         _error(agent_client.post("/teams", json={"name": "Mine"}), 403, "forbidden")
         team = _ok(
             supervisor.post(
