@@ -453,11 +453,12 @@ def test_d2_list_pages_stably_and_filters(sqlite_server: LiveServer) -> None:
 
 
 def test_patch_changes_fields_and_logs_them(server: LiveServer) -> None:
-    """PATCH changes only what was sent, recomputes priority, and the change is logged
-    (the row carries the change number other agents pull)."""
+    """PATCH changes only what was sent, recomputes priority (P4), and the change is
+    logged with a number after the create's, so other agents pull it."""
     _agent, client = server.user_client()
     with client:
         ticket = _new(client)
+        before = client.get("/health").json()["seq"]
         reply = client.patch(
             f"/tickets/{ticket['id']}",
             json={"severity": 2, "impact": 2, "base_version": ticket["version"]},
@@ -468,7 +469,11 @@ def test_patch_changes_fields_and_logs_them(server: LiveServer) -> None:
     assert body["priority"] > ticket["priority"]
     with server.sessions() as session:
         row = session.get(Ticket, ticket["id"])
-        assert row is not None and row.updated_seq is not None and row.severity == 2
+        assert row is not None and row.severity == 2
+        logged = session.scalar(
+            select(Change.seq).where(Change.entity == "ticket", Change.entity_id == ticket["id"])
+        )
+        assert logged is not None and logged > before
 
 
 def test_s6_staff_cannot_post_as_the_customer(sqlite_server: LiveServer) -> None:
