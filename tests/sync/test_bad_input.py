@@ -19,8 +19,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from core.enums import FieldKind
 from core.ids import new_id
-from core.models import Attachment, Change, Delivery, Message, Ticket, TicketFollower
+from core.models import (
+    Attachment,
+    Change,
+    CustomFieldDef,
+    Delivery,
+    Message,
+    Ticket,
+    TicketFollower,
+    TicketSubtype,
+)
 from sync.server import changelog
 from tests.sync.server_fixture import LiveServer, running_server
 
@@ -188,6 +198,35 @@ def test_text_no_database_can_store_is_refused(
     assert snapshot(server, ticket["id"]) == before
 
 
+def test_p5_custom_numbers_json_cannot_carry_are_refused(
+    server: LiveServer, desk: tuple[httpx.Client, Any]
+) -> None:
+    """P5: a number field given "nan" or "1e999" would store a float JSON cannot carry
+    (a 500 on PostgreSQL); refused by field, on create and on edit."""
+    client, ticket = desk
+    with server.sessions() as session:
+        subtype = TicketSubtype(name="Refund")
+        session.add(subtype)
+        session.flush()
+        session.add(
+            CustomFieldDef(
+                subtype_id=subtype.id, key="amount", label="Amount", kind=FieldKind.NUMBER
+            )
+        )
+        session.commit()
+    before = snapshot(server, ticket["id"])
+    for text in ("nan", "inf", "-Infinity", "1e999"):
+        values = {"subtype_id": subtype.id, "custom_values": {"amount": text}}
+        create = client.post("/tickets", json={"title": "x", "contact_email": EMAIL, **values})
+        patch = client.patch(f"/tickets/{ticket['id']}", json=values)
+        for reply in (create, patch):
+            assert refused(reply, 422, "invalid_choice")["field"] == "custom_values.amount"
+    assert snapshot(server, ticket["id"]) == before
+    fine = {"subtype_id": subtype.id, "custom_values": {"amount": "۱۲٫۵"}}
+    reply = client.patch(f"/tickets/{ticket['id']}", json=fine)
+    assert reply.status_code == 200 and reply.json()["custom_values"] == {"amount": 12.5}
+
+
 def test_oversized_bodies_are_413(server: LiveServer, desk: tuple[httpx.Client, Any]) -> None:
     """Over config.max_body_bytes with a declared length: refused before it is read.
     (Sent on a raw socket: a client still writing a body the server will never read may
@@ -223,12 +262,6 @@ def declared_only(
     return int(status_line.split()[1]), json.loads(payload)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sync/server/errors.py: FastAPI turns BodyLimit's exception, raised while it "
-    "parses a chunked body, into 400 'error parsing the body'; making _BodyTooLarge a "
-    "starlette HTTPException(413) fixes it (then drop this marker)",
-)
 def test_oversized_streamed_bodies_are_413(sqlite_server: LiveServer) -> None:
     """The same without a Content-Length (chunked): counted as it arrives."""
     _agent, client = sqlite_server.user_client()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -103,6 +104,7 @@ def create_ticket(
             raise PermissionDenied("A ticket with that id already exists.")
     team_id = fields.get("team_id")
     check_references(session, fields)
+    check_finite_custom_values(session, fields.get("subtype_id"), fields.get("custom_values"))
     if fields.get("stage_id") is not None:
         check_stage(session, fields["stage_id"], team_id)
     elif team_id is not None:
@@ -160,6 +162,21 @@ def check_references(session: Session, values: Mapping[str, Any]) -> None:
             raise ValidationError(field, f"That {noun} does not exist.", code="not_found")
 
 
+def check_finite_custom_values(session: Session, subtype_id: str | None, values: Any) -> None:
+    """P5 number fields read "nan" and "1e999" as floats no JSON can carry (PostgreSQL
+    refuses them with a 500); refused here by field. Other checks stay in core."""
+    if not values or not isinstance(values, Mapping) or not is_id(subtype_id):
+        return
+    clean = core_tickets.check_custom_values(session, subtype_id, values)
+    for key, value in clean.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValidationError(
+                f"custom_values.{key}",
+                f"{values[key]!r} is not a finite number.",
+                code="invalid_choice",
+            )
+
+
 def check_stage(session: Session, stage_id: str, team_id: str | None) -> Stage:
     """O1: a ticket's stage is one of its own team's pipeline."""
     check_id("stage_id", stage_id)
@@ -211,6 +228,12 @@ def _checked_changes(
     unless a stage is given, and the assignee must be able to see the resulting team."""
     out = dict(changes)
     check_references(session, out)
+    if "custom_values" in out or "subtype_id" in out:
+        check_finite_custom_values(
+            session,
+            out.get("subtype_id", ticket.subtype_id),
+            out.get("custom_values", ticket.custom_values),
+        )
     team_id = out.get("team_id", ticket.team_id)
     team_changed = "team_id" in out and out["team_id"] != ticket.team_id
     if out.get("stage_id") is not None:
