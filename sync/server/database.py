@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.db import make_engine
 from core.models import SyncCounter
 from core.schema import upgrade
-from sync.server import changelog
+from sync.server import changelog, numbering
 
 
 def server_engine(url: str) -> Engine:
@@ -36,6 +36,9 @@ def migrate(engine: Engine) -> None:
         for name, value in wanted.items():
             if name not in have:
                 session.add(SyncCounter(name=name, value=value))
+        session.flush()
+        if engine.dialect.name == "postgresql" or "ticket_number" not in have:
+            numbering.continue_after_highest(session.connection())
 
 
 def server_sessions(

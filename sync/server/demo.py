@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, Integer, Table, bindparam, func, select, text, update
+from sqlalchemy import Engine, Integer, Table, bindparam, select, text, update
 
 from core.db import make_engine, sqlite_url
 from core.demo import generate
 from core.enums import Role
-from core.models import Base, SyncCounter, Ticket, User
+from core.models import Base, User
 from sync.server import changelog
 from sync.server.auth import hash_password
 from sync.server.database import migrate, server_engine
-from sync.server.numbering import TICKET_NUMBER
+from sync.server.numbering import continue_after_highest
 
 # tables of the client alone or of the server's own bookkeeping
 _SKIP = {"outbox", "sync_state", "sync_counters", "changes", "alembic_version"}
@@ -69,11 +69,7 @@ def load_demo(url: str, *, tickets: int, seed: int, password: str, tmp: str) -> 
             .values(password_hash=hash_password(password))
         )
         # numbering continues after the demo's numbers
-        session.execute(
-            update(SyncCounter)
-            .where(SyncCounter.name == TICKET_NUMBER)
-            .values(value=select(func.coalesce(func.max(Ticket.number), 0)).scalar_subquery())
-        )
+        continue_after_highest(session.connection())
         changelog.relog_all(session)
     source.dispose()
     target.dispose()
