@@ -716,3 +716,22 @@ def test_p4_settings_round_trip_changes_priority_of_new_tickets(server: LiveServ
             timed["created_at"]
         )
         assert abs(due - timedelta(minutes=7)) < timedelta(seconds=1)
+
+
+def test_unstorable_text_in_queries_and_paths_is_refused_not_500(server: LiveServer) -> None:
+    """NUL and lone surrogates cannot reach PostgreSQL: 422 in a search, 404 in a path."""
+    with server.sessions() as session:
+        team = make_team(session)
+        session.commit()
+    [(_, supervisor)] = _clients(server, Role.SUPERVISOR)
+    with supervisor:
+        for path in ("/contacts", "/accounts", "/users", "/tags", "/kb-articles"):
+            _error(supervisor.get(path, params={"q": "a\x00b"}), 422, "invalid_request")
+        for path in (
+            f"/teams/{team.id}/followers/users/a%00b",
+            f"/teams/{team.id}/followers/contacts/%ED%A0%80",
+            f"/teams/{team.id}/members/a%00b",
+            "/contacts/a%00b",
+            "/canned-replies/%00",
+        ):
+            assert supervisor.delete(path).status_code == 404, path

@@ -79,7 +79,13 @@ Sequence_ = Annotated[StrictInt, Field(ge=0, le=1_000_000)]
 Version = Annotated[StrictInt, Field(ge=0, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
-Search = Annotated[str | None, Query(max_length=200)]
+
+
+def clean_query(value: str | None) -> str | None:
+    return None if value is None else clean_text(value)
+
+
+Search = Annotated[str | None, Query(max_length=200), AfterValidator(clean_query)]
 RefQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}([0-9A-Fa-f]{2})?$")]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")]

@@ -261,6 +261,8 @@ def remove_follower(
     session: Session, team: Team, *, user_id: str | None = None, contact_id: str | None = None
 ) -> None:
     """Through the session (not a bulk delete), so the change log sees the team change."""
+    if not _ID.fullmatch(user_id or contact_id or ""):
+        raise NotFoundError("That party does not follow this team.")
     query = select(TeamFollower).where(TeamFollower.team_id == team.id)
     if user_id is not None:
         query = query.where(TeamFollower.user_id == user_id)
