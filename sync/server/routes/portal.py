@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from core.blobs import BlobStore
-from core.enums import MessageKind, Status, Visibility
+from core.enums import CustomerState, MessageKind, Status, Visibility
 from core.errors import NotFoundError
 from core.models import Attachment, Contact, Department, Message, Subject, Team, Ticket, User
 from core.read_state import mark_viewed_by_customer
@@ -255,7 +255,7 @@ def portal_tickets(session: Session, tickets: list[Ticket]) -> list[PortalTicket
                 channel=t.channel.value,
                 staff_state=t.staff_state.value,
                 customer_state=t.customer_state.value,
-                unread=t.customer_state.value == "unread",
+                unread=t.customer_state is CustomerState.UNREAD,
                 resolution=t.resolution.value if t.resolution else None,
                 rating=t.rating,
                 rating_comment=t.rating_comment,
@@ -575,7 +575,31 @@ def _file_ticket(
         return ticket.number
 
 
-@router.post("/form/tickets", status_code=201, response_model=WebFormOut)
+def _form_body_schema() -> dict[str, Any]:
+    """The request body for the OpenAPI page: the handler parses it itself, so that one
+    path takes both a browser's multipart form (with a file) and JSON."""
+    fields = WebFormIn.model_json_schema()
+    multipart = {
+        **fields,
+        "properties": {**fields["properties"], "file": {"type": "string", "format": "binary"}},
+    }
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "multipart/form-data": {"schema": multipart},
+                "application/json": {"schema": fields},
+            },
+        }
+    }
+
+
+@router.post(
+    "/form/tickets",
+    status_code=201,
+    response_model=WebFormOut,
+    openapi_extra=_form_body_schema(),
+)
 async def submit_form(request: Request) -> Response:
     """S2: a ticket from the public form (multipart with an optional `file`, or JSON).
     Every field is checked here again; all bad fields come back at once in
