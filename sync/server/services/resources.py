@@ -3,7 +3,7 @@
 visibility and membership, users and the desk settings.
 
 Writes go through the ORM session, so the change log's hooks number them; nothing here
-commits except `commit`, which turns a unique-key race into a 409.
+commits except `saved`, which turns a unique-key race into a 409.
 """
 
 from __future__ import annotations
