@@ -127,7 +127,8 @@ def list_tickets(
     after: Annotated[str | None, Query(max_length=500)] = None,
 ) -> TicketPage:
     """The tickets the caller may see, most recently changed first; pass `next` back as
-    `after` for the following page."""
+    `after` for the following page. Archived tickets only with `archived=true`; `q` is a
+    ticket number (Persian digits and a leading # too) or a piece of the title."""
     if q is not None:
         try:
             clean_text(q)
