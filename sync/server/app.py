@@ -63,7 +63,7 @@ def create_app(
     if migrate_schema:
         migrate(engine)
     notifier = ChangeNotifier()
-    sessions = server_sessions(engine, notifier.publish)
+    sessions = server_sessions(engine, notifier.publish, config)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -11,6 +11,7 @@ from core.db import make_engine
 from core.models import SyncCounter
 from core.schema import upgrade
 from sync.server import changelog, numbering
+from sync.server.config import ServerConfig
 
 
 def server_engine(url: str) -> Engine:
@@ -41,9 +42,19 @@ def migrate(engine: Engine) -> None:
             numbering.continue_after_highest(session.connection())
 
 
+CONFIG_KEY = "server_config"
+
+
 def server_sessions(
-    engine: Engine, on_commit: changelog.Listener | None = None
+    engine: Engine,
+    on_commit: changelog.Listener | None = None,
+    config: ServerConfig | None = None,
 ) -> sessionmaker[Session]:
-    factory = sessionmaker(engine, expire_on_commit=False)
+    """Sessions that log changes; `config` rides in `session.info` so rules deep in the
+    write path (queueing SMS, say) read the server's settings without threading them
+    through every call."""
+    factory = sessionmaker(
+        engine, expire_on_commit=False, info={CONFIG_KEY: config} if config else {}
+    )
     changelog.install(factory, on_commit)
     return factory

@@ -26,7 +26,7 @@ class Mailroom:
     def __init__(self, engine: Engine, config: ServerConfig, *, interval: float = 2.0) -> None:
         self.config = config
         self.interval = interval
-        self.sessions = server_sessions(engine)
+        self.sessions = server_sessions(engine, config=config)
         self.blobs = BlobStore(config.blob_dir)
         self.listener: MailListener | None = None
         self._stop = threading.Event()

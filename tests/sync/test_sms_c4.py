@@ -199,3 +199,33 @@ def test_c4_mail_and_sms_senders_each_take_only_their_channel(
     with factory() as s:
         states = {(d.channel, d.state) for d in s.scalars(select(Delivery))}
     assert states == {("email", "sent"), ("sms", "sent")}
+
+
+def test_c4_i4_an_agent_reply_over_the_api_queues_an_sms(tmp_path: Path) -> None:
+    """The running server knows its SMS config: a reply posted over HTTP queues the SMS
+    beside the mail, and an internal note queues neither."""
+    from tests.sync.server_fixture import running_server
+
+    sms_on = SmsConfig(gateway_url="http://127.0.0.1:9/send")
+    with running_server(f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path, sms=sms_on) as server:
+        with server.sessions() as s:
+            contact = make_contact(s, "Sara", email="sara@example.com", mobile="۰۹۱۲۱۲۳۴۵۶۷")
+            s.commit()
+        _, client = server.user_client(Role.AGENT)
+        with client:
+            created = client.post(
+                "/tickets",
+                json={
+                    "title": "SMS panel",
+                    "contact_email": "sara@example.com",
+                    "contact_id": contact.id,
+                },
+            )
+            assert created.status_code == 201, created.text
+            tid = created.json()["id"]
+            for kind in ("internal_note", "agent_reply"):
+                reply = client.post(f"/tickets/{tid}/messages", json={"kind": kind, "body": "x"})
+                assert reply.status_code == 201, reply.text
+        with server.sessions() as s:
+            channels = sorted(d.channel for d in s.scalars(select(Delivery)))
+    assert channels == ["email", "sms"]

@@ -11,7 +11,8 @@ from core.enums import Channel, MessageKind, Role
 from core.errors import PermissionDenied
 from core.models import Message, Ticket, User
 from core.visibility import visible_messages_clause
-from sync.server import mail_out
+from sync.server import mail_out, sms
+from sync.server.database import CONFIG_KEY
 from sync.server.errors import Conflict
 from sync.server.services.tickets import check_id, decode_cursor, encode_cursor
 
@@ -63,6 +64,9 @@ def post_message(
     session.flush()
     if kind is MessageKind.AGENT_REPLY:
         mail_out.queue_deliveries(session, message, ticket)
+        config = session.info.get(CONFIG_KEY)
+        if config is not None:
+            sms.queue_sms(session, message, ticket, config.sms)
     return message
 
 
