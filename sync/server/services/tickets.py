@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from core import tickets as core_tickets
 from core.assignment import auto_assign
-from core.enums import Channel, LeadCustomerMode, Role, Status
+from core.enums import Channel, LeadCustomerMode, Role, Status, Visibility
 from core.errors import DomainError, NotFoundError, PermissionDenied, ValidationError
 from core.followers import follow_ticket
 from core.ids import utcnow
@@ -69,9 +69,23 @@ def get_visible_ticket(session: Session, actor: User, ticket_id: str) -> Ticket:
     if not is_id(ticket_id):
         raise NotFoundError("No such ticket.")
     ticket = session.get(Ticket, ticket_id)
-    if ticket is None or not can_see_ticket(session, actor, ticket_id):
+    if ticket is None or not (
+        _open_to_staff(session, actor, ticket) or can_see_ticket(session, actor, ticket_id)
+    ):
         raise NotFoundError("No such ticket.")
     return ticket
+
+
+def _open_to_staff(session: Session, actor: User, ticket: Ticket) -> bool:
+    """The common case decided without a query (teams are usually in the session
+    already): active staff see tickets with no team or of a company or public team (O3).
+    Anything else is left to the SQL rule."""
+    if actor.role is Role.PORTAL or not actor.active:
+        return False
+    if ticket.team_id is None:
+        return True
+    team = session.get(Team, ticket.team_id)
+    return team is not None and team.visibility is not Visibility.PRIVATE
 
 
 def check_team_allowed(session: Session, actor: User, team_id: str | None) -> None:
