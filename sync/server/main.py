@@ -122,20 +122,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.blob_dir is not None:
         config = replace(config, blob_dir=args.blob_dir)
     os.environ[ENV_CONFIG] = config_to_env(config)
+    from sync.server import workers
     from sync.server.database import server_engine
     from sync.server.mailroom import Mailroom
 
     engine = server_engine(url)
     with Mailroom(engine, config):
-        uvicorn.run(
-            "sync.server.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            timeout_graceful_shutdown=5,
-        )
+        if args.workers > 1 and workers.supported():
+            workers.run(args.host, args.port, args.workers, args.log_level)
+        else:
+            uvicorn.run(
+                "sync.server.app:app_from_env",
+                factory=True,
+                host=args.host,
+                port=args.port,
+                workers=args.workers,
+                log_level=args.log_level,
+                timeout_graceful_shutdown=5,
+            )
     engine.dispose()
     return 0
 
