@@ -104,12 +104,33 @@ def _replay(stored: PushResult) -> MutationResult:
     return MutationResult.model_validate({**stored.result, "replayed": True})
 
 
+class _Refused(Exception):
+    """A mutation of an optimistic batch was refused: redo the batch with savepoints."""
+
+
 def _apply_batch(
     factory: sessionmaker[Session], user_id: str, client_id: str, batch: list[Mutation]
 ) -> list[MutationResult]:
-    """Apply mutations in order in one transaction, each inside its own savepoint so a
-    refusal undoes only itself; the client's bookmark and every result commit with them.
-    Stops at a gap (a missing earlier number)."""
+    """Apply mutations in order in one transaction; the client's bookmark and every
+    result commit with them. Stops at a gap (a missing earlier number).
+
+    Refusals are rare, so the batch first runs without savepoints (two statements and a
+    flush fewer per mutation); if one is refused, that attempt is rolled back and the
+    batch runs again with a savepoint per mutation, so a refusal undoes only itself."""
+    try:
+        return _apply_batch_once(factory, user_id, client_id, batch, careful=False)
+    except _Refused:
+        return _apply_batch_once(factory, user_id, client_id, batch, careful=True)
+
+
+def _apply_batch_once(
+    factory: sessionmaker[Session],
+    user_id: str,
+    client_id: str,
+    batch: list[Mutation],
+    *,
+    careful: bool,
+) -> list[MutationResult]:
     results: list[MutationResult] = []
     with factory() as session:
         client = session.get(PushClient, client_id, with_for_update=True)
@@ -130,7 +151,7 @@ def _apply_batch(
             if m.seq != last + 1:
                 results.append(_gap(m))
                 break
-            result = _apply_one(session, actor, m)
+            result = _apply_one(session, actor, m) if careful else _apply_fast(session, actor, m)
             stored.append(
                 PushResult(
                     client_id=client_id,
@@ -147,6 +168,17 @@ def _apply_batch(
         client.last_seq = last
         session.commit()
     return results
+
+
+def _apply_fast(session: Session, actor: User, m: Mutation) -> MutationResult:
+    try:
+        outcome = commands.run(session, actor, m)
+        session.flush()
+    except (DomainError, IntegrityError) as exc:
+        session.rollback()
+        raise _Refused from exc
+    conflicts = outcome.pop("conflicts", [])
+    return MutationResult(seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts)
 
 
 def _replayed(session: Session, client_id: str, m: Mutation) -> MutationResult:
