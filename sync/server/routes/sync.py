@@ -110,7 +110,7 @@ class _Refused(Exception):
 
 def _apply_batch(
     factory: sessionmaker[Session], user_id: str, client_id: str, batch: list[Mutation]
-) -> list[MutationResult]:
+) -> tuple[list[MutationResult], int]:
     """Apply mutations in order in one transaction; the client's bookmark and every
     result commit with them. Stops at a gap (a missing earlier number).
 
@@ -130,7 +130,7 @@ def _apply_batch_once(
     batch: list[Mutation],
     *,
     careful: bool,
-) -> list[MutationResult]:
+) -> tuple[list[MutationResult], int]:
     results: list[MutationResult] = []
     with factory() as session:
         client = session.get(PushClient, client_id, with_for_update=True)
@@ -167,7 +167,7 @@ def _apply_batch_once(
         session.add_all(stored)
         client.last_seq = last
         session.commit()
-    return results
+    return results, last
 
 
 def _apply_fast(session: Session, actor: User, m: Mutation) -> MutationResult:
@@ -237,18 +237,16 @@ def push(body: PushRequest, user: Staff, request: Request) -> PushResponse:
     factory: sessionmaker[Session] = request.app.state.sessions
     batch = sorted(body.mutations, key=lambda x: x.seq)
     try:
-        results = _apply_batch(factory, user.id, body.client_id, batch)
+        results, last = _apply_batch(factory, user.id, body.client_id, batch)
     except IntegrityError:
         # a concurrent push of the same client took these numbers first: answer from
         # what is stored now, one by one
         results = []
         for m in batch:
-            results += _apply_batch(factory, user.id, body.client_id, [m])
-            if results[-1].code == "gap":
+            one, last = _apply_batch(factory, user.id, body.client_id, [m])
+            results += one
+            if one[-1].code == "gap":
                 break
-    with factory() as session:
-        client = session.get(PushClient, body.client_id)
-        last = client.last_seq if client is not None else 0
     return PushResponse(results=results, last_seq=last)
 
 
