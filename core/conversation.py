@@ -52,10 +52,12 @@ def add_message(
     if kind is MessageKind.AGENT_REPLY and ticket.first_response_at is None:
         ticket.first_response_at = now
     apply_event(ticket, event_for_message(kind, follow_up=follow_up))
-    if kind in _STAFF_POSTS:
-        auto_follow(session, ticket, author_user_id)
+    # the ticket's own changes first, so they go out in one UPDATE when auto-follow's
+    # query flushes
     ticket.updated_at = now
     ticket.version += 1
+    if kind in _STAFF_POSTS:
+        auto_follow(session, ticket, author_user_id)
     return message
 
 

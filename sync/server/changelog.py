@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.enums import Visibility
 from core.ids import new_id
@@ -105,7 +106,10 @@ class _Pending:
     """What one transaction changed so far; turned into log rows at commit."""
 
     ops: dict[tuple[str, str], tuple[str, str | None]] = field(default_factory=dict)
-    bumped: set[tuple[str, str]] = field(default_factory=set)
+    # rows whose version the domain stepped (or that are new) in this transaction
+    stepped: set[tuple[str, str]] = field(default_factory=set)
+    # rows changed without a step: stepped once, at commit
+    to_step: dict[tuple[str, str], Any] = field(default_factory=dict)
     relog_tickets: set[str] = field(default_factory=set)
     relog_teams: set[str] = field(default_factory=set)
     committed_seq: int | None = None
@@ -126,13 +130,17 @@ def _changed(obj: Any, attr: str) -> bool:
     return bool(inspect(obj).attrs[attr].history.has_changes())
 
 
-def _bump(state: _Pending, obj: Any, key: tuple[str, str]) -> None:
-    """One version step per transaction, unless the domain already stepped it."""
-    if key in state.bumped or not isinstance(obj, Synced | Setting):
+def _bump(state: _Pending, obj: Any, key: tuple[str, str], *, new: bool = False) -> None:
+    """Note that the row needs one version step this transaction, unless the domain
+    stepped it (or it is new). The step itself is one UPDATE per table at commit, not
+    an extra flush of every row each time a child changes."""
+    if not isinstance(obj, Synced | Setting):
         return
-    state.bumped.add(key)
-    if not _changed(obj, "version"):
-        obj.version = (obj.version or 0) + 1
+    if new or _changed(obj, "version"):
+        state.stepped.add(key)
+        state.to_step.pop(key, None)
+    elif key not in state.stepped:
+        state.to_step[key] = obj
 
 
 def _note(session: Session, state: _Pending, obj: Any, op: str, *, new: bool) -> None:
@@ -145,8 +153,9 @@ def _note(session: Session, state: _Pending, obj: Any, op: str, *, new: bool) ->
         ticket_id = getattr(obj, "ticket_id", None) if name in ("message", "attachment") else None
         if op == "delete" or state.ops.get(key, ("",))[0] != "delete":
             state.ops[key] = (op, ticket_id)
+        if op == "upsert":
+            _bump(state, obj, key, new=new)
         if op == "upsert" and not new:
-            _bump(state, obj, key)
             if isinstance(obj, Ticket) and (
                 _changed(obj, "team_id")
                 or (_changed(obj, "assignee_id") and _in_private_team(session, obj))
@@ -238,6 +247,29 @@ def _expand_relogs(session: Session, state: _Pending) -> None:
             state.ops.setdefault(("attachment", aid), ("upsert", tid))
 
 
+def _step_versions(session: Session, state: _Pending) -> None:
+    """One version step for rows changed only through their children (followers,
+    members) or by rules that did not step it, one UPDATE ... RETURNING per table; the
+    objects in the session learn the new version without becoming dirty."""
+    by_class: dict[type[Any], dict[str, Any]] = {}
+    for (name, ident), obj in state.to_step.items():
+        if (name, ident) not in state.stepped and obj not in session.deleted:
+            by_class.setdefault(CLASSES[name], {})[ident] = obj
+    for cls, objects in by_class.items():
+        table = cls.__table__
+        key = table.c.key if cls is Setting else table.c.id
+        stepped = session.execute(
+            update(table)
+            .where(key.in_(list(objects)))
+            .values(version=table.c.version + 1, updated_at=table.c.updated_at)
+            .returning(key, table.c.version)
+        ).all()
+        for ident, version in stepped:
+            set_committed_value(objects[str(ident)], "version", version)
+    state.stepped.update(state.to_step)
+    state.to_step.clear()
+
+
 def take_numbers(session: Session, count: int) -> int:
     """Reserve `count` change numbers; returns the highest. Holds the counter row's lock
     until the transaction ends."""
@@ -275,6 +307,7 @@ def _before_commit(session: Session) -> None:
     state = _pending(session)
     if not state.ops:
         return
+    _step_versions(session, state)
     _expand_relogs(session, state)
     keys = sorted(state.ops, key=lambda k: _RANK.get(k[0], 99))
     top = take_numbers(session, len(keys))

@@ -134,8 +134,8 @@ def create_ticket(
         created_by_id=actor.id,
         **fields,
     )
+    assign_number(session, ticket)  # before the flush, so the number is in the INSERT
     session.flush()
-    assign_number(session, ticket)
     auto_assign(session, ticket)
     return ticket
 
