@@ -133,37 +133,45 @@ def recipients_for_update(
     followers by their contact; with none of those the customer gets nothing (S5).
     The author of the update (`exclude_*`) is left out.
     """
-    rows: list[tuple[str | None, str | None]] = [
-        (r.user_id, r.contact_id)
-        for r in session.execute(
-            select(TicketFollower.user_id, TicketFollower.contact_id).where(
-                TicketFollower.ticket_id == ticket.id
-            )
+    # followers with, for user followers, what decides how they are reached: one query
+    # per follower table, users joined in
+    ticket_rows = (
+        select(
+            TicketFollower.user_id,
+            TicketFollower.contact_id,
+            User.role,
+            User.active,
+            User.contact_id.label("user_contact_id"),
         )
-    ]
+        .outerjoin(User, User.id == TicketFollower.user_id)
+        .where(TicketFollower.ticket_id == ticket.id)
+    )
+    rows = list(session.execute(ticket_rows))
     if ticket.team_id is not None:
-        rows += [
-            (r.user_id, r.contact_id)
-            for r in session.execute(
-                select(TeamFollower.user_id, TeamFollower.contact_id).where(
-                    TeamFollower.team_id == ticket.team_id
-                )
+        team_rows = (
+            select(
+                TeamFollower.user_id,
+                TeamFollower.contact_id,
+                User.role,
+                User.active,
+                User.contact_id.label("user_contact_id"),
             )
-        ]
-    user_ids = {u for u, _ in rows if u is not None}
-    contacts = {c for _, c in rows if c is not None}
+            .outerjoin(User, User.id == TeamFollower.user_id)
+            .where(TeamFollower.team_id == ticket.team_id)
+        )
+        rows += list(session.execute(team_rows))
+    contacts = {r.contact_id for r in rows if r.contact_id is not None}
     if ticket.contact_id is not None:
         contacts.add(ticket.contact_id)
     staff: set[str] = set()
-    if user_ids:
-        for user in session.scalars(select(User).where(User.id.in_(user_ids))):
-            if not user.active:
-                continue
-            if user.role is Role.PORTAL:
-                if user.contact_id is not None:
-                    contacts.add(user.contact_id)
-            else:
-                staff.add(user.id)
+    for r in rows:
+        if r.user_id is None or not r.active:
+            continue
+        if r.role is Role.PORTAL:
+            if r.user_contact_id is not None:
+                contacts.add(r.user_contact_id)
+        else:
+            staff.add(r.user_id)
     if exclude_user_id is not None:
         staff.discard(exclude_user_id)
         author = session.get(User, exclude_user_id)
