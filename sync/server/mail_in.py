@@ -31,6 +31,7 @@ from core.models import Contact, Delivery, Message, Ticket, User
 from core.validation import clean_email
 from sync.server.config import ServerConfig
 from sync.server.mail_out import is_desk_address, ticket_id_from_address
+from sync.server.services.system_users import system_user
 from sync.server.services.tickets import create_ticket
 
 MAIL_USERNAME = "mail"  # the system user that opens tickets from mail
@@ -345,18 +346,7 @@ def add_customer_mail(
 def mail_user(session: Session) -> User:
     """The system user that opens tickets from mail: it cannot log in (no password,
     inactive) and follows nothing."""
-    user = session.scalars(select(User).where(User.username == MAIL_USERNAME)).first()
-    if user is None:
-        user = User(
-            username=MAIL_USERNAME,
-            display_name="Mail",
-            role=Role.AGENT,
-            active=False,
-            auto_follow=False,
-        )
-        session.add(user)
-        session.flush()
-    return user
+    return system_user(session, MAIL_USERNAME, "Mail", Role.AGENT)
 
 
 def find_or_create_contact(session: Session, email: str, name: str) -> Contact:

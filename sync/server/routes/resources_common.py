@@ -38,23 +38,10 @@ from core.models import (
     User,
 )
 from core.models.base import Base
+from sync.server.schemas import ID_PATTERN, clean_text
 from sync.server.services import resources as svc
 
-ID_PATTERN = r"^[0-9A-Za-z_-]{1,64}$"
-
-
 # --- request field types -----------------------------------------------------------------
-
-
-def clean_text(value: str) -> str:
-    """Refuse what no column can store: NUL and lone surrogates."""
-    if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("text is not valid Unicode") from exc
-    return value
 
 
 Clean = AfterValidator(clean_text)

@@ -37,6 +37,7 @@ from sync.server.errors import Conflict
 from sync.server.mail_in import find_or_create_contact
 from sync.server.services import messages as message_service
 from sync.server.services import tickets as ticket_service
+from sync.server.services.system_users import system_user
 
 WEB_FORM_USERNAME = "web-form"  # the system user that files the public form's tickets
 MAX_TITLE = 300
@@ -371,18 +372,7 @@ def web_form_user(session: Session) -> User:
     """The system user that files the public form's tickets: a portal role (the ticket
     goes to its department's team like a portal ticket), inactive and without a password,
     so nobody can log in as it."""
-    user = session.scalars(select(User).where(User.username == WEB_FORM_USERNAME)).first()
-    if user is None:
-        user = User(
-            username=WEB_FORM_USERNAME,
-            display_name="Web form",
-            role=Role.PORTAL,
-            active=False,
-            auto_follow=False,
-        )
-        session.add(user)
-        session.flush()
-    return user
+    return system_user(session, WEB_FORM_USERNAME, "Web form", Role.PORTAL)
 
 
 class WebFormInvalid(ValidationError):
