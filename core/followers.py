@@ -48,13 +48,18 @@ def unfollow_ticket(
 ) -> bool:
     """Stop following; True when there was something to remove."""
     _one_party(user_id, contact_id)
-    stmt = delete(TicketFollower).where(TicketFollower.ticket_id == ticket_id)
+    stmt = select(TicketFollower).where(TicketFollower.ticket_id == ticket_id)
     if user_id is not None:
         stmt = stmt.where(TicketFollower.user_id == user_id)
     else:
         stmt = stmt.where(TicketFollower.contact_id == contact_id)
-    removed = session.execute(stmt.execution_options(synchronize_session="fetch"))
-    return bool(getattr(removed, "rowcount", 0))
+    # through the session, not a bulk DELETE: the server's change log then sees the
+    # ticket's follower list change
+    rows = session.scalars(stmt).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return bool(rows)
 
 
 def follow_team(

@@ -21,7 +21,7 @@ from core import tickets as core_tickets
 from core.assignment import auto_assign
 from core.enums import Channel, LeadCustomerMode, Role, Status, Visibility
 from core.errors import DomainError, NotFoundError, PermissionDenied, ValidationError
-from core.followers import follow_ticket
+from core.followers import follow_ticket, unfollow_ticket
 from core.ids import utcnow
 from core.leads import convert_to_lead as core_convert_to_lead
 from core.merge import MergeResult, TicketSimilarity, merge_tickets, similarity, similarity_report
@@ -36,7 +36,6 @@ from core.models import (
     Tag,
     Team,
     Ticket,
-    TicketFollower,
     TicketSubtype,
     User,
 )
@@ -340,18 +339,9 @@ def follow(session: Session, actor: User, ticket: Ticket) -> bool:
 
 
 def unfollow(session: Session, actor: User, ticket: Ticket) -> bool:
-    """Stop following. Rows are deleted through the session, so the change log sees the
-    ticket change (a bulk delete would not bump its version)."""
+    """Stop following; True when the actor was following."""
     require_staff(actor)
-    rows = session.scalars(
-        select(TicketFollower).where(
-            TicketFollower.ticket_id == ticket.id, TicketFollower.user_id == actor.id
-        )
-    ).all()
-    for row in rows:
-        session.delete(row)
-    session.flush()
-    return bool(rows)
+    return unfollow_ticket(session, ticket.id, user_id=actor.id)
 
 
 def archive(session: Session, actor: User, ticket: Ticket, archived: bool) -> bool:
