@@ -393,7 +393,7 @@ def test_bad_references_are_refused(server: LiveServer, desk: tuple[httpx.Client
     duplicate = client.post(
         "/tickets", json={"id": ticket["id"], "title": "x", "contact_email": EMAIL}
     )
-    refused(duplicate, 403, "forbidden")
+    refused(duplicate, 409, "duplicate_id")
     assert snapshot(server, ticket["id"]) == before
 
 

@@ -114,7 +114,7 @@ def create_ticket(
     if ticket_id is not None:
         check_id("id", ticket_id)
         if session.get(Ticket, ticket_id) is not None:
-            raise PermissionDenied("A ticket with that id already exists.")
+            raise Conflict("A ticket with that id already exists.", code="duplicate_id")
     team_id = fields.get("team_id")
     check_references(session, fields)
     check_finite_custom_values(session, fields.get("subtype_id"), fields.get("custom_values"))
