@@ -345,3 +345,20 @@ def test_unknown_mutation_is_rejected_readably(server: LiveServer, name: str) ->
         )
     result = reply.json()["results"][0]
     assert result["status"] == "rejected" and result["code"] == "unknown_mutation"
+
+
+def test_event_stream_ends_when_its_token_is_revoked(tmp_path: Path) -> None:
+    """A live stream carries only change numbers, but it still ends with the session:
+    after logout the next keep-alive check closes it."""
+    with running_server(
+        f"sqlite:///{tmp_path / 's.sqlite3'}", tmp_path, keepalive_seconds=0.2
+    ) as server:
+        _, client = server.user_client(Role.AGENT)
+        with client, client.stream("GET", "/sync/events") as stream:
+            lines = stream.iter_lines()
+            _next_event(lines)
+            assert client.post("/auth/logout").status_code == 204
+            t0 = time.monotonic()
+            rest = list(lines)  # the server ends the stream
+            assert time.monotonic() - t0 < 5
+            assert "event: unauthorized" in rest

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError, PermissionDenied, ValidationError
-from core.models import Change, PushClient, PushResult, User
+from core.ids import utcnow
+from core.models import AuthToken, Change, PushClient, PushResult, User
 from sync.protocol import (
     ChangeOut,
     Mutation,
@@ -262,6 +263,15 @@ async def wait(
     return {"seq": seq}
 
 
+def _token_alive(factory: sessionmaker[Session], token_id: str) -> bool:
+    with factory() as session:
+        token = session.get(AuthToken, token_id)
+        if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
+            return False
+        user = session.get(User, token.user_id)
+        return user is not None and user.active
+
+
 def _frame(seq: int) -> str:
     # the process id tells operators (and the multi-worker test) which worker spoke
     data = json.dumps({"seq": seq, "worker": os.getpid()})
@@ -279,6 +289,8 @@ async def events(
     """Server-sent events: `event: changes` with `{"seq": N}` whenever changes up to N
     are committed, and a keep-alive comment every `keepalive_seconds`."""
     notifier = request.app.state.notifier
+    factory: sessionmaker[Session] = request.app.state.sessions
+    token_id: str = request.state.token.id
     start = after
     if start is None and last_event_id and last_event_id.isdigit():
         start = int(last_event_id)
@@ -292,8 +304,12 @@ async def events(
             if seq > seen:
                 seen = seq
                 yield _frame(seq)
-            else:
+            elif await asyncio.to_thread(_token_alive, factory, token_id):
                 yield ": keep-alive\n\n"
+            else:
+                # logged out, revoked or expired: the stream ends with the session
+                yield "event: unauthorized\ndata: {}\n\n"
+                return
             await asyncio.sleep(0)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
