@@ -51,6 +51,28 @@ class MailRefused(Exception):
         self.reply = f"{code} {status} {text}"
 
 
+class MailIgnored(Exception):
+    """An automatic mail (auto-reply, bounce, list traffic): accepted and dropped, so an
+    out-of-office answer to the desk's reply opens nothing and no mail loop starts."""
+
+
+# RFC 3834 and the de-facto headers of auto-responders and bulk senders
+_BULK_PRECEDENCE = {"bulk", "junk", "list", "auto_reply"}
+_ROBOT_SENDERS = ("mailer-daemon@", "postmaster@")
+
+
+def is_automatic(msg: EmailMessage) -> bool:
+    submitted = str(msg.get("Auto-Submitted", "no")).strip().lower()
+    if submitted and submitted != "no":
+        return True
+    if str(msg.get("Precedence", "")).strip().lower() in _BULK_PRECEDENCE:
+        return True
+    if msg.get("X-Autoreply") or msg.get("X-Autorespond") or msg.get("List-Id"):
+        return True
+    sender = str(msg.get("From", "")).lower()
+    return any(robot in sender for robot in _ROBOT_SENDERS)
+
+
 @dataclass(frozen=True)
 class MailAttachment:
     filename: str
@@ -71,6 +93,7 @@ class IncomingMail:
     references: tuple[str, ...]
     recipients: tuple[str, ...]
     attachments: tuple[MailAttachment, ...]
+    automatic: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +129,7 @@ def parse_mail(
             references=tuple(_msgids(msg.get("References"))),
             recipients=tuple(dict.fromkeys([*envelope_recipients, *_header_addresses(msg)]).keys()),
             attachments=attachments,
+            automatic=is_automatic(msg),
         )
     except MailRefused:
         raise
@@ -280,6 +304,8 @@ def receive_mail(
     )
     if is_desk_address(mail.sender, config.mail):
         raise MailRefused(550, "5.7.1", "Mail from the desk's own address is not taken in.")
+    if mail.automatic:
+        raise MailIgnored(mail.message_id)
     if mail.message_id is not None:
         seen = session.scalars(
             select(Message).where(Message.email_message_id == mail.message_id).limit(1)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.blobs import BlobStore
 from sync.server.config import ServerConfig
-from sync.server.mail_in import MailRefused, receive_mail
+from sync.server.mail_in import MailIgnored, MailRefused, receive_mail
 from sync.server.mail_out import is_desk_address
 
 log = logging.getLogger("helpdesk.server.mail_in")
@@ -78,6 +78,9 @@ class MailHandler:
         except MailRefused as exc:
             log.info("mail refused: %s", exc.reply)
             return exc.reply
+        except MailIgnored:
+            log.info("automatic mail dropped")
+            return "250 2.0.0 OK, automatic mail not taken in"
         except Exception:  # the database is away, a disk is full: let the sender retry
             log.exception("mail could not be applied")
             return TEMPORARY_FAILURE

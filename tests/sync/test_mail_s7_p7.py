@@ -543,3 +543,29 @@ def test_i4_agent_reply_attachments_travel_and_send_forever_runs_the_sender(
     assert isinstance(file, EmailMessage)
     assert file.get_filename() == "راهنما.txt"
     assert file.get_payload(decode=True) == "گام اول".encode()
+
+
+@pytest.mark.parametrize(
+    ("header", "value", "sender"),
+    [
+        ("Auto-Submitted", "auto-replied", f"Sara Ahmadi <{CUSTOMER}>"),
+        ("Precedence", "bulk", f"Sara Ahmadi <{CUSTOMER}>"),
+        ("X-Autoreply", "yes", f"Sara Ahmadi <{CUSTOMER}>"),
+        ("Subject", "Undelivered Mail Returned to Sender", "MAILER-DAEMON@mx.example.com"),
+    ],
+)
+def test_s7_automatic_mail_is_accepted_and_dropped(
+    desk: Desk, header: str, value: str, sender: str
+) -> None:
+    """An out-of-office answer, bulk mail or a bounce opens no ticket and adds no
+    message: taking them in would fill queues with noise and can start mail loops."""
+    mail = customer_mail(sender=sender, message_id="<auto-1@example.com>")
+    if header == "Subject":
+        del mail["Subject"]
+    mail[header] = value
+    code, text = smtp_send(desk.listener.port, mail)
+    assert code == 250, text
+    assert "automatic" in text
+    with desk.factory() as s:
+        assert s.scalar(select(func.count()).select_from(Ticket)) == 0
+        assert s.scalar(select(func.count()).select_from(Message)) == 0
