@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.enums import MessageKind
 from core.errors import NotFoundError, ValidationError
 from core.models import Stage, Team, Ticket, User
+from core.tickets import EDITABLE_FIELDS
 from sync.protocol import Mutation
 from sync.server.errors import Conflict
 from sync.server.services import messages as message_services
@@ -44,6 +45,11 @@ def _ticket_state(ticket: Ticket) -> dict[str, Any]:
 @command("ticket.create")
 def create_ticket(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
     fields = dict(m.payload)
+    # only ticket fields: a payload must never reach the service's own keywords
+    # (`routed`, `channel`, `ticket_id` ...), which are the server's to decide
+    unknown = sorted(set(fields) - EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(unknown[0], "This field cannot be set.", code="unknown")
     ticket = ticket_services.create_ticket(
         session,
         actor,

@@ -27,6 +27,8 @@ class MailConfig:
     # where the SMTP listener for incoming mail binds; None = no listener
     listen_host: str = "127.0.0.1"
     listen_port: int | None = None
+    # the team new mail tickets go to (then its assignment mode picks someone, O5/S3)
+    team_id: str | None = None
 
     @property
     def local_part(self) -> str:

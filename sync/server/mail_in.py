@@ -326,6 +326,8 @@ def receive_mail(
             channel=Channel.EMAIL,
             description=mail.body,
             contact_id=contact.id,
+            team_id=config.mail.team_id,
+            routed=True,
         )
         body = mail.body
     else:

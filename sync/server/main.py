@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--smtp-host", default=None, help="outgoing mail relay")
     serve.add_argument("--smtp-port", type=int, default=25)
     serve.add_argument("--group-address", default=MailConfig.group_address)
+    serve.add_argument("--mail-team", default=None, help="team id of tickets opened by mail")
     serve.add_argument("--log-level", default="info")
     migrate = sub.add_parser("migrate", help="create or upgrade the schema")
     _common(migrate)
@@ -117,6 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             smtp_port=args.smtp_port,
             listen_host=args.host,
             listen_port=args.smtp_listen_port,
+            team_id=args.mail_team,
         ),
     )
     if args.blob_dir is not None:

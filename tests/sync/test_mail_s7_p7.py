@@ -569,3 +569,27 @@ def test_s7_automatic_mail_is_accepted_and_dropped(
     with desk.factory() as s:
         assert s.scalar(select(func.count()).select_from(Ticket)) == 0
         assert s.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_s7_o5_mail_tickets_go_to_the_configured_team_and_are_assigned(
+    factory: sessionmaker[Session], config: ServerConfig, blobs: BlobStore
+) -> None:
+    """With a mailbox team configured, a mail ticket lands in that team and its
+    round-robin assignment picks an agent at once (O5, S3)."""
+    from dataclasses import replace
+
+    from core.enums import AssignmentMode
+    from tests.core.factories import add_member, make_team
+
+    with factory() as s:
+        team = make_team(s, "Mailbox", mode=AssignmentMode.ROUND_ROBIN)
+        agent = make_user(s, "Reza")
+        add_member(s, team, agent, assignable=True)
+        s.commit()
+    routed = replace(config, mail=replace(config.mail, team_id=team.id))
+    with MailListener(factory, routed, blobs) as listener:
+        code, text = smtp_send(listener.port, customer_mail())
+    assert code == 250, text
+    with factory() as s:
+        ticket = s.scalars(select(Ticket)).one()
+        assert (ticket.team_id, ticket.assignee_id) == (team.id, agent.id)

@@ -153,3 +153,20 @@ def test_o3_push_cannot_touch_an_invisible_ticket(server: LiveServer) -> None:
     with server.sessions() as s:
         row = s.get(Ticket, ticket.id)
         assert row is not None and row.title == "Secret"
+
+
+def test_a_pushed_create_cannot_set_what_the_server_decides(server: LiveServer) -> None:
+    """Keywords of the service (routing, channel) are not ticket fields: a payload that
+    names them is refused and creates nothing (O3: no way around the team check)."""
+    with server.sessions() as s:
+        team = make_team(s, "VIP", visibility=Visibility.PRIVATE)
+        s.commit()
+    _, client = server.user_client(Role.AGENT)
+    tid = new_id()
+    payload = {"title": "x", "contact_email": "a@example.com", "team_id": team.id}
+    with client:
+        for extra in ({"routed": True}, {"channel": "email"}, {}):
+            result = push(client, "ticket.create", tid, {**payload, **extra})
+            assert result["status"] == "rejected", result
+    with server.sessions() as s:
+        assert s.get(Ticket, tid) is None

@@ -106,10 +106,14 @@ def create_ticket(
     contact_email: str | None,
     channel: Channel = Channel.AGENT,
     ticket_id: str | None = None,
+    routed: bool = False,
     **fields: Any,
 ) -> Ticket:
-    """A ticket numbered and, by its team's mode, assigned in the same transaction."""
-    if actor.role is not Role.PORTAL:
+    """A ticket numbered and, by its team's mode, assigned in the same transaction.
+
+    `routed`: the team comes from the server's own configuration (the mailbox's team),
+    not from the actor, so the actor's team membership is not asked for."""
+    if actor.role is not Role.PORTAL and not routed:
         check_team_allowed(session, actor, fields.get("team_id"))
     if ticket_id is not None:
         check_id("id", ticket_id)
