@@ -14,6 +14,9 @@ from core.models import Message, Ticket
 from core.outbox import record_intent
 from core.tickets import create_ticket, update_ticket
 
+# workflow fields the server refuses to change when they moved since the client saw them
+CONTESTED = ("assignee_id", "team_id", "stage_id", "status")
+
 
 def _jsonable(changes: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.value if hasattr(v, "value") else v) for k, v in changes.items()}
@@ -38,20 +41,29 @@ def create_ticket_locally(session: Session, **fields: Any) -> Ticket:
 def edit_ticket_locally(
     session: Session, ticket_id: str, changes: dict[str, Any]
 ) -> dict[str, Any]:
-    """Change fields of a cached ticket and queue the intent; returns what changed."""
+    """Change fields of a cached ticket and queue the intent; returns what changed.
+
+    The intent's payload is the changed fields, or `{"changes": ..., "base": ...}` when
+    a contested workflow field changed, `base` holding its values before the edit."""
     with session.begin_nested() if session.in_transaction() else session.begin():
         ticket = session.get(Ticket, ticket_id)
         if ticket is None:
             raise NotFoundError(f"Ticket {ticket_id} is not in the cache.")
         base_version = ticket.version
+        before = {f: getattr(ticket, f) for f in CONTESTED}
         changed = update_ticket(session, ticket, changes)
         if changed:
+            base = {f: before[f] for f in CONTESTED if f in changed}
+            payload = _jsonable(changed)
+            if base:
+                # the values this edit saw: the server judges a contested move by them
+                payload = {"changes": payload, "base": _jsonable(base)}
             record_intent(
                 session,
                 "ticket.update",
                 entity_id=ticket_id,
                 ticket_id=ticket_id,
-                payload=_jsonable(changed),
+                payload=payload,
                 base_version=base_version,
             )
     session.commit()

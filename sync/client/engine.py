@@ -1,0 +1,370 @@
+"""The client sync engine: push the outbox, pull changes into the cache, and stay live
+on the server's event stream (long-poll when the stream is unavailable).
+
+Runs on the window's asyncio loop; every cache write happens in a worker thread on one
+raw SQLite connection, so the loop never stalls. One sync runs at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+
+from core.db import connect_raw
+from core.ids import utcnow
+from sync.client import push as outbox
+from sync.client import state as bookmarks
+from sync.client.apply import apply_page
+from sync.protocol import PullResponse, PushResponse, parse_cursor
+
+Status = Literal["online", "offline", "syncing", "error"]
+API_PREFIX = "/api/v1"
+PUSH_BATCH = 200
+
+
+@dataclass(frozen=True)
+class EngineState:
+    """What the window shows about sync."""
+
+    status: Status = "offline"
+    pending: int = 0
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
+class SyncReport:
+    """What one `sync_once` did."""
+
+    pushed: int = 0
+    applied: int = 0
+    rejected: int = 0
+    replayed: int = 0
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    pulled: int = 0
+    pages: int = 0
+    cursor: str | None = None
+    resets: int = 0
+
+
+class SyncError(Exception):
+    """Sync could not finish; the message is for the agent."""
+
+
+class OfflineError(SyncError):
+    """The server could not be reached (or kept failing with 5xx) after retries."""
+
+
+class AuthError(SyncError):
+    """The server refused our token or this client (401/403): sign in again."""
+
+
+class _NoStream(Exception):
+    """The event stream is not offered here: fall back to long-polling."""
+
+
+def _api_url(base_url: str) -> str:
+    base = base_url.rstrip("/")
+    return base if base.endswith(API_PREFIX) else base + API_PREFIX
+
+
+class SyncEngine:
+    """Push then pull, on demand (`sync_once`) or live (`run`)."""
+
+    def __init__(
+        self,
+        cache_path: Path,
+        base_url: str,
+        token: str,
+        *,
+        client_id: str | None = None,
+        on_state: Callable[[EngineState], None] | None = None,
+        push_batch: int = PUSH_BATCH,
+        pull_limit: int = 1000,
+        retries: int = 4,
+        backoff: float = 0.25,
+        max_backoff: float = 30.0,
+        timeout: float = 30.0,
+    ) -> None:
+        self.cache_path = Path(cache_path)
+        self._on_state = on_state
+        self._push_batch = push_batch
+        self._pull_limit = pull_limit
+        self._retries = retries
+        self._backoff = backoff
+        self._max_backoff = max_backoff
+        self._http = httpx.AsyncClient(
+            base_url=_api_url(base_url),
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+        self._conn: sqlite3.Connection = connect_raw(self.cache_path)
+        self.client_id = bookmarks.client_id(self._conn, client_id)
+        self._lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._server_seq = 0
+        self._state = EngineState(pending=outbox.count_pending(self._conn))
+        self._closed = False
+
+    # -- state ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> EngineState:
+        return self._state
+
+    def _set(self, **changes: Any) -> None:
+        self._state = replace(self._state, **changes)
+        if self._on_state is not None:
+            self._on_state(self._state)
+
+    async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Cache work off the event loop, one call at a time on the engine's connection."""
+        return await asyncio.to_thread(fn, self._conn, *args)
+
+    # -- HTTP with retries ---------------------------------------------------------
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """Retries connection errors and 5xx with exponential backoff, never a 4xx."""
+        delay = self._backoff
+        for attempt in range(self._retries + 1):
+            try:
+                reply = await self._http.request(method, url, **kwargs)
+            except httpx.TransportError as exc:
+                problem = f"Cannot reach the server ({type(exc).__name__})."
+            else:
+                if reply.status_code < 500:
+                    if reply.status_code in (401, 403):
+                        raise AuthError(_message(reply))
+                    return reply
+                problem = f"The server failed ({reply.status_code})."
+            if attempt == self._retries:
+                raise OfflineError(problem)
+            await asyncio.sleep(delay * (1 + random.random() / 4))
+            delay = min(delay * 2, self._max_backoff)
+        raise AssertionError("unreachable")
+
+    # -- one round -----------------------------------------------------------------
+
+    async def sync_once(self) -> SyncReport:
+        """Push every pending intent, then pull until the server has nothing more."""
+        async with self._lock:
+            self._set(status="syncing", last_error=None)
+            report = SyncReport()
+            try:
+                while await self.push_step(report):
+                    pass
+                await self._pull_all(report)
+            except OfflineError as exc:
+                await self._refresh_pending()
+                self._set(status="offline", last_error=str(exc))
+                raise
+            except SyncError as exc:
+                await self._refresh_pending()
+                self._set(status="error", last_error=str(exc))
+                raise
+            await self._refresh_pending()
+            self._set(status="online", last_sync_at=utcnow())
+            return report
+
+    async def _refresh_pending(self) -> None:
+        self._set(pending=await self._db(outbox.count_pending))
+
+    async def push_step(self, report: SyncReport | None = None) -> bool:
+        """Send one batch of pending intents; True while more may be waiting."""
+        report = report if report is not None else SyncReport()
+        batch: list[outbox.Pending] = await self._db(outbox.read_pending, self._push_batch)
+        if not batch:
+            return False
+        body = {
+            "client_id": self.client_id,
+            "mutations": [p.mutation.model_dump(mode="json") for p in batch],
+        }
+        await self._db(outbox.count_attempt, batch)
+        reply = await self._request("POST", "/sync/push", json=body)
+        if reply.status_code >= 400:
+            await self._refused_batch(batch, reply)
+            return True
+        answer = PushResponse.model_validate(reply.json())
+        done: outbox.PushOutcome = await self._db(outbox.record_results, batch, answer.results)
+        report.pushed += len(batch)
+        report.applied += done.applied
+        report.rejected += done.rejected
+        report.replayed += done.replayed
+        report.conflicts += done.conflicts
+        if done.applied + done.rejected == 0:
+            gap = next((r for r in answer.results if r.code == "gap"), None)
+            raise SyncError(gap.reason if gap and gap.reason else "The server took no change.")
+        return len(batch) == self._push_batch or done.applied + done.rejected < len(batch)
+
+    async def _refused_batch(self, batch: list[outbox.Pending], reply: httpx.Response) -> None:
+        """A 4xx on the whole request is our bug: find the culprit by sending the head
+        alone, and reject it (the rest go again)."""
+        if len(batch) > 1:
+            single = {
+                "client_id": self.client_id,
+                "mutations": [batch[0].mutation.model_dump(mode="json")],
+            }
+            reply = await self._request("POST", "/sync/push", json=single)
+            if reply.status_code < 400:
+                answer = PushResponse.model_validate(reply.json())
+                await self._db(outbox.record_results, batch[:1], answer.results)
+                return
+        await self._db(outbox.reject_unsent, batch[0], _message(reply))
+
+    async def _pull_all(self, report: SyncReport) -> None:
+        while True:
+            cursor = await self._db(bookmarks.get, bookmarks.CURSOR)
+            params: dict[str, Any] = {"limit": self._pull_limit}
+            if cursor:
+                params["cursor"] = cursor
+            reply = await self._request("GET", "/sync/pull", params=params)
+            if reply.status_code == 409 and _code(reply) == "reset_required":
+                if report.resets:
+                    raise SyncError("The server asked for a fresh sync twice in a row.")
+                report.resets += 1
+                await self._db(bookmarks.put, bookmarks.CURSOR, None)
+                continue
+            if reply.status_code >= 400:
+                raise SyncError(_message(reply))
+            page = PullResponse.model_validate(reply.json())
+            await self._db(apply_page, page.changes, page.cursor)
+            report.pulled += len(page.changes)
+            report.pages += 1
+            report.cursor = page.cursor
+            parsed = parse_cursor(page.cursor)
+            done = parsed[1] if parsed else 0
+            self._server_seq = max(self._server_seq, page.server_seq)
+            self._set(done=done, total=max(page.server_seq, done))
+            if not page.has_more:
+                return
+
+    # -- live ----------------------------------------------------------------------
+
+    def poke(self) -> None:
+        """Sync soon (after a local edit)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Stay in sync until cancelled: a sync on every server event and every poke,
+        reconnecting with backoff; long-poll when the event stream is not offered."""
+        worker = asyncio.create_task(self._worker())
+        try:
+            await self._listen_forever()
+        finally:
+            worker.cancel()
+            await asyncio.gather(worker, return_exceptions=True)
+
+    async def _worker(self) -> None:
+        delay = self._backoff
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.sync_once()
+                delay = self._backoff
+            except OfflineError:
+                # retry on our own too: the stream may be up while pushes fail
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff)
+                self._wake.set()
+            except SyncError:
+                pass
+
+    async def _listen_forever(self) -> None:
+        delay = self._backoff
+        use_stream = True
+        while not self._closed:
+            try:
+                if use_stream:
+                    await self._listen_stream()
+                else:
+                    await self._long_poll()
+                delay = self._backoff
+            except _NoStream:
+                use_stream = False
+                continue
+            except AuthError as exc:
+                self._set(status="error", last_error=str(exc))
+            except (httpx.TransportError, OfflineError) as exc:
+                self._set(
+                    status="offline", last_error=f"Cannot reach the server ({type(exc).__name__})."
+                )
+            await asyncio.sleep(delay * (1 + random.random() / 4))
+            delay = min(delay * 2, self._max_backoff)
+
+    async def _listen_stream(self) -> None:
+        """Read `event: changes` frames; each newer number wakes the worker, and so does
+        each (re)connection (what was missed while away)."""
+        timeout = httpx.Timeout(self._http.timeout.connect, read=60.0)
+        async with self._http.stream("GET", "/sync/events", timeout=timeout) as reply:
+            if reply.status_code in (401, 403):
+                raise AuthError("The server refused this session; sign in again.")
+            kind = reply.headers.get("content-type", "")
+            if reply.status_code != 200 or not kind.startswith("text/event-stream"):
+                raise _NoStream
+            self._wake.set()
+            event, data = "message", ""
+            async for line in reply.aiter_lines():
+                if line == "":
+                    if event == "changes" and data:
+                        self._on_event(data)
+                    event, data = "message", ""
+                elif line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    data += line[5:].strip()
+
+    def _on_event(self, data: str) -> None:
+        try:
+            seq = int(json.loads(data).get("seq", 0))
+        except (ValueError, AttributeError):
+            return
+        if seq > self._server_seq or self._state.status != "online":
+            self._wake.set()
+
+    async def _long_poll(self) -> None:
+        self._wake.set()
+        while not self._closed:
+            reply = await self._request(
+                "GET", "/sync/wait", params={"after": self._server_seq, "timeout": 25}
+            )
+            if reply.status_code >= 400:
+                raise OfflineError(_message(reply))
+            seq = int(reply.json().get("seq", 0))
+            if seq > self._server_seq:
+                self._wake.set()
+                await asyncio.sleep(0.05)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        async with self._lock:
+            await self._http.aclose()
+            self._conn.close()
+
+
+def _code(reply: httpx.Response) -> str | None:
+    try:
+        code = reply.json().get("error", {}).get("code")
+    except ValueError:
+        return None
+    return code if isinstance(code, str) else None
+
+
+def _message(reply: httpx.Response) -> str:
+    try:
+        error = reply.json().get("error", {})
+        text = error.get("message")
+    except (ValueError, AttributeError):
+        text = None
+    return text if isinstance(text, str) and text else f"The server answered {reply.status_code}."

@@ -1,0 +1,154 @@
+"""The outbox side of push, on a raw connection: read pending intents in order as wire
+mutations, and write the server's answers back (numbers, rejections, conflicts)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.ids import utcnow
+from core.models.base import sql_time
+from sync.client import state
+from sync.client.entities import ENTITY_TABLES
+from sync.protocol import Mutation, MutationResult
+
+
+@dataclass
+class Pending:
+    """One pending outbox row and the wire mutation it becomes."""
+
+    seq: int
+    ticket_id: str | None
+    mutation: Mutation
+
+
+@dataclass
+class PushOutcome:
+    applied: int = 0
+    rejected: int = 0
+    replayed: int = 0
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def read_pending(conn: sqlite3.Connection, limit: int) -> list[Pending]:
+    """The oldest pending intents, in `seq` order, numbered for the wire."""
+    offset = state.seq_offset(conn)
+    rows = conn.execute(
+        "SELECT seq, mutation_id, name, entity_id, ticket_id, payload, base_version "
+        "FROM outbox WHERE state IS NULL ORDER BY seq LIMIT ?",
+        (limit,),
+    ).fetchall()
+    out = []
+    for seq, mutation_id, name, entity_id, ticket_id, payload, base_version in rows:
+        loaded = json.loads(payload) if isinstance(payload, str) else payload
+        mutation = Mutation(
+            seq=seq - offset,
+            id=mutation_id,
+            name=name,
+            entity_id=entity_id,
+            base_version=base_version,
+            payload=loaded or {},
+        )
+        out.append(Pending(seq=seq, ticket_id=ticket_id, mutation=mutation))
+    return out
+
+
+def count_pending(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM outbox WHERE state IS NULL").fetchone()[0])
+
+
+def _write_back(conn: sqlite3.Connection, item: Pending, result: MutationResult) -> None:
+    """What the server now holds, into the cached row: a new ticket's number, and the
+    current value of each contested field the server refused."""
+    m = item.mutation
+    number = result.result.get("number")
+    if m.name == "ticket.create" and isinstance(number, int):
+        conn.execute("UPDATE tickets SET number = ? WHERE id = ?", (number, m.entity_id))
+    meta = ENTITY_TABLES["ticket"]
+    for conflict in result.conflicts:
+        column = conflict.get("field")
+        if m.name.startswith("ticket.") and column in meta.columns:
+            conn.execute(
+                f"UPDATE tickets SET {column} = ? WHERE id = ?",
+                (meta.to_sql(column, conflict.get("current")), m.entity_id),
+            )
+
+
+def record_results(
+    conn: sqlite3.Connection, sent: list[Pending], results: list[MutationResult]
+) -> PushOutcome:
+    """Mark answered intents applied or rejected, in one transaction. Unanswered ones
+    (after a gap) stay pending. Applied rows are kept as "applied" (pruned later) so
+    SQLite never hands out their numbers again."""
+    by_wire = {p.mutation.seq: p for p in sent}
+    outcome = PushOutcome()
+    now = sql_time(utcnow())
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for result in results:
+            item = by_wire.get(result.seq)
+            if item is None or result.code == "gap":
+                continue
+            outcome.replayed += result.replayed
+            if result.status == "applied":
+                outcome.applied += 1
+                conn.execute(
+                    "UPDATE outbox SET state = 'applied', reason = NULL WHERE seq = ?",
+                    (item.seq,),
+                )
+                _write_back(conn, item, result)
+                for c in result.conflicts:
+                    outcome.conflicts.append(
+                        {
+                            "ticket_id": item.ticket_id or item.mutation.entity_id,
+                            "mutation_id": item.mutation.id,
+                            "field": c.get("field"),
+                            "current": c.get("current"),
+                            "message": c.get("message"),
+                            "at": now,
+                        }
+                    )
+            else:
+                outcome.rejected += 1
+                conn.execute(
+                    "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?",
+                    (result.reason or result.code or "Refused by the server.", item.seq),
+                )
+        state.add_conflicts(conn, outcome.conflicts)
+        prune_applied(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def reject_unsent(conn: sqlite3.Connection, item: Pending, reason: str) -> None:
+    """A mutation the server refused before reading it (a 4xx on the request): rejected,
+    and the push numbers shift so the next one fills its number (no gap)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(
+            "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?", (reason, item.seq)
+        )
+        state.put(conn, state.SEQ_OFFSET, str(state.seq_offset(conn) + 1))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def count_attempt(conn: sqlite3.Connection, sent: list[Pending]) -> None:
+    conn.executemany(
+        "UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?", [(p.seq,) for p in sent]
+    )
+
+
+def prune_applied(conn: sqlite3.Connection) -> None:
+    """Drop applied intents but the newest row of the outbox, which keeps SQLite's next
+    `seq` above every number already sent."""
+    conn.execute(
+        "DELETE FROM outbox WHERE state = 'applied' AND seq < (SELECT max(seq) FROM outbox)"
+    )

@@ -1,0 +1,233 @@
+"""The client sync engine against a real server on loopback, with real cache files
+(issue 4; D6 offline cache and later sync, E7 conflicts shown, nothing typed lost)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from core.cache import open_cache
+from core.db import session_factory
+from core.enums import MessageKind, Role, Status, Visibility
+from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
+from core.models import Message, OutboxMutation, Ticket, User
+from sync.client import state as bookmarks
+from sync.client.engine import SyncEngine, SyncReport
+from sync.client.push import read_pending
+from tests.core.factories import make_tag, make_team, make_ticket, make_user
+from tests.sync.server_fixture import LiveServer
+
+
+@contextmanager
+def cache(path: Path) -> Iterator[tuple[Engine, Session]]:
+    engine = open_cache(path)
+    try:
+        with session_factory(engine)() as session:
+            yield engine, session
+    finally:
+        engine.dispose()
+
+
+def ids(path: Path, table: str) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {r[0] for r in conn.execute(f"SELECT id FROM {table}")}
+
+
+def agent(server: LiveServer, name: str) -> tuple[User, str]:
+    with server.sessions() as s:
+        user = make_user(s, role=Role.AGENT, username=name)
+        s.commit()
+    return user, server.token_for(user.id)
+
+
+def seed(server: LiveServer) -> dict[str, Any]:
+    """A public team with tickets, tags and messages, and a private team's ticket."""
+    with server.sessions() as s:
+        team = make_team(s, "Support")
+        hidden_team = make_team(s, "VIP", visibility=Visibility.PRIVATE)
+        tag = make_tag(s, "urgent")
+        tickets = [make_ticket(s, f"Issue {n}", team=team) for n in range(5)]
+        tickets[0].tags.append(tag)
+        secret = make_ticket(s, "Private", team=hidden_team)
+        for t in (*tickets, secret):
+            s.add(Message(ticket_id=t.id, kind=MessageKind.CUSTOMER_REPLY, body="سلام"))
+        s.commit()
+        return {"team": team.id, "tickets": [t.id for t in tickets], "secret": secret.id}
+
+
+def sync(path: Path, server: LiveServer, token: str, **kw: Any) -> Any:
+    async def go() -> Any:
+        engine = SyncEngine(path, server.url, token, **kw)
+        try:
+            return await engine.sync_once(), engine.state
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go())
+
+
+def test_d6_first_sync_fills_the_cache_with_what_the_agent_may_see(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    seeded = seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    states: list[Any] = []
+    report, final = sync(path, sqlite_server, token, pull_limit=7, on_state=states.append)
+    assert report.pages > 2 and final.status == "online" and final.pending == 0
+    assert final.done == final.total > 0 and final.last_sync_at is not None
+    assert {s.status for s in states} >= {"syncing", "online"}
+    assert ids(path, "tickets") == set(seeded["tickets"])
+    assert len(ids(path, "messages")) == 5 and seeded["team"] in ids(path, "teams")
+    with sqlite_server.sessions() as s:
+        users = set(s.scalars(select(User.id)))
+    assert ids(path, "users") == users
+    with closing(sqlite3.connect(path)) as conn:
+        tags = conn.execute("SELECT ticket_id FROM ticket_tags").fetchall()
+        title = conn.execute(
+            "SELECT title FROM tickets WHERE id = ?", (seeded["tickets"][2],)
+        ).fetchone()
+    assert tags == [(seeded["tickets"][0],)] and title == ("Issue 2",)
+    # nothing new: a second sync pulls nothing and changes nothing
+    again, _ = sync(path, sqlite_server, token)
+    assert again.pulled == 0 and again.pushed == 0
+
+
+def test_d6_e7_offline_edits_merge_and_conflicts_are_recorded(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """A edits offline (title, severity, status, a reply, a new ticket); B meanwhile
+    changes the title and the status online. A syncs: A's title wins (last writer per
+    field), severity merges, the status move is refused and recorded on A with B's
+    value; A's reply and new ticket reach B's cache, the ticket with its number."""
+    seeded = seed(sqlite_server)
+    user_a, token_a = agent(sqlite_server, "ali")
+    _, token_b = agent(sqlite_server, "bita")
+    path_a, path_b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    target = seeded["tickets"][1]
+    with cache(path_a), cache(path_b):
+        pass
+    sync(path_a, sqlite_server, token_a)
+    sync(path_b, sqlite_server, token_b)
+    with cache(path_a) as (_, s):
+        edit_ticket_locally(
+            s, target, {"title": "From A", "severity": 2, "status": Status.IN_PROGRESS}
+        )
+        reply = post_message_locally(
+            s, target, kind=MessageKind.AGENT_REPLY, body="پاسخ A", author_user_id=user_a.id
+        )
+        new = create_ticket_locally(s, title="Made offline", contact_email="c@example.com")
+    with sqlite_server.client(token_b) as b:
+        answer = b.patch(f"/tickets/{target}", json={"title": "From B", "status": "closed"})
+        assert answer.status_code == 200, answer.text
+    report, _ = sync(path_a, sqlite_server, token_a)
+    assert (report.applied, report.rejected) == (3, 0)
+    assert [c["field"] for c in report.conflicts] == ["status"]
+    with sqlite_server.sessions() as s:
+        row = s.get(Ticket, target)
+        assert row is not None
+        assert (row.title, row.severity, row.status) == ("From A", 2, Status.CLOSED)
+        number = s.scalar(select(Ticket.number).where(Ticket.id == new.id))
+    assert number is not None
+    with cache(path_a) as (_, s):
+        mine = s.get(Ticket, target)
+        assert mine is not None and (mine.title, mine.status) == ("From A", Status.CLOSED)
+        assert s.get(Ticket, new.id).number == number  # type: ignore[union-attr]
+        assert s.scalar(select(OutboxMutation).where(OutboxMutation.state.is_(None))) is None
+    with closing(sqlite3.connect(path_a)) as conn:
+        recorded = bookmarks.conflicts(conn)
+    assert [(c["ticket_id"], c["field"], c["current"]) for c in recorded] == [
+        (target, "status", "closed")
+    ]
+    sync(path_b, sqlite_server, token_b)
+    with cache(path_b) as (_, s):
+        theirs = s.get(Ticket, new.id)
+        assert theirs is not None and theirs.number == number
+        assert s.scalar(select(Message.body).where(Message.id == reply.id)) == "پاسخ A"
+        assert s.get(Ticket, target).severity == 2  # type: ignore[union-attr]
+
+
+def test_d6_a_pull_never_clobbers_an_unpushed_local_edit(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    seeded = seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    target = seeded["tickets"][3]
+    with cache(path):
+        pass
+    sync(path, sqlite_server, token)
+    with cache(path) as (_, s):
+        edit_ticket_locally(s, target, {"title": "Mine, not pushed"})
+    with sqlite_server.sessions() as s:
+        row = s.get(Ticket, target)
+        assert row is not None
+        row.severity = 3
+        s.commit()
+
+    async def pull_only() -> None:
+        engine = SyncEngine(path, sqlite_server.url, token)
+        try:
+            await engine._pull_all(SyncReport())
+        finally:
+            await engine.aclose()
+
+    asyncio.run(pull_only())
+    with cache(path) as (_, s):
+        row = s.get(Ticket, target)
+        assert row is not None and (row.title, row.severity) == ("Mine, not pushed", 3)
+
+
+def test_d6_a_push_whose_answer_was_lost_applies_nothing_twice(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    seed(sqlite_server)
+    user, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    sync(path, sqlite_server, token)
+    with cache(path) as (_, s):
+        new = create_ticket_locally(s, title="Once only", contact_email="c@example.com")
+        post_message_locally(
+            s, new.id, kind=MessageKind.AGENT_REPLY, body="once", author_user_id=user.id
+        )
+
+    async def go() -> tuple[int, int]:
+        engine = SyncEngine(path, sqlite_server.url, token)
+        try:
+            with closing(sqlite3.connect(path)) as conn:
+                batch = read_pending(conn, 200)
+            body = {
+                "client_id": engine.client_id,
+                "mutations": [p.mutation.model_dump(mode="json") for p in batch],
+            }
+            # the first send reaches the server; its answer is "lost"
+            async with httpx.AsyncClient(
+                base_url=sqlite_server.api, headers={"Authorization": f"Bearer {token}"}
+            ) as raw:
+                assert (await raw.post("/sync/push", json=body)).status_code == 200
+
+            report = SyncReport()
+            await engine.push_step(report)
+            return report.replayed, report.applied
+        finally:
+            await engine.aclose()
+
+    assert asyncio.run(go()) == (2, 2)
+    with sqlite_server.sessions() as s:
+        assert len(s.scalars(select(Ticket).where(Ticket.title == "Once only")).all()) == 1
+        assert len(s.scalars(select(Message).where(Message.ticket_id == new.id)).all()) == 1
+        number = s.scalar(select(Ticket.number).where(Ticket.id == new.id))
+    with cache(path) as (_, s):
+        assert s.get(Ticket, new.id).number == number  # type: ignore[union-attr]
