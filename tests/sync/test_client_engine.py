@@ -4,13 +4,20 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -20,10 +27,13 @@ from core.enums import MessageKind, Role, Status, Visibility
 from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
 from core.models import Message, OutboxMutation, Ticket, User
 from sync.client import state as bookmarks
-from sync.client.engine import SyncEngine, SyncReport
+from sync.client.engine import OfflineError, SyncEngine, SyncReport
 from sync.client.push import read_pending
+from sync.server.app import create_app
+from sync.server.auth import issue_token
+from sync.server.config import ServerConfig
 from tests.core.factories import make_tag, make_team, make_ticket, make_user
-from tests.sync.server_fixture import LiveServer
+from tests.sync.server_fixture import LiveServer, free_port
 
 
 @contextmanager
@@ -231,3 +241,110 @@ def test_d6_a_push_whose_answer_was_lost_applies_nothing_twice(
         number = s.scalar(select(Ticket.number).where(Ticket.id == new.id))
     with cache(path) as (_, s):
         assert s.get(Ticket, new.id).number == number  # type: ignore[union-attr]
+
+
+@contextmanager
+def server_on(database_url: str, tmp: Path, port: int) -> Iterator[FastAPI]:
+    """The real app on a given loopback port, so a "restarted" server keeps its address."""
+    config = ServerConfig(database_url=database_url, blob_dir=tmp / "blobs", secret=b"test-secret")
+    app = create_app(config, migrate_schema=True)
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
+        time.sleep(0.01)
+    try:
+        yield app
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+def test_d6_server_down_means_offline_with_every_intent_kept(tmp_path: Path) -> None:
+    """The server stops: the engine says offline, keeps every outbox row, and the same
+    engine succeeds once the server is back."""
+    url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+
+    async def go() -> None:
+        with server_on(url, tmp_path, port) as app:
+            with app.state.sessions() as s:
+                user = make_user(s, role=Role.AGENT, username="ali")
+                token = issue_token(s, user, timedelta(hours=1), "test")
+                s.commit()
+            engine = SyncEngine(path, base, token, retries=2, backoff=0.05)
+            await engine.sync_once()
+        try:
+            with cache(path) as (_, s):
+                t = create_ticket_locally(s, title="While down", contact_email="c@example.com")
+                edit_ticket_locally(s, t.id, {"severity": 1})
+            with pytest.raises(OfflineError):
+                await engine.sync_once()
+            assert engine.state.status == "offline" and engine.state.pending == 2
+            assert engine.state.last_error and "reach" in engine.state.last_error
+            with closing(sqlite3.connect(path)) as conn:
+                rows = conn.execute("SELECT count(*) FROM outbox WHERE state IS NULL").fetchone()
+            assert rows == (2,)
+            with server_on(url, tmp_path, port):
+                report = await engine.sync_once()
+            assert report.applied == 2 and engine.state.status == "online"
+            assert engine.state.pending == 0
+        finally:
+            await engine.aclose()
+
+    asyncio.run(go())
+
+
+def test_d6_event_stream_shows_an_edit_by_a_in_b_cache_within_a_second(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    seeded = seed(sqlite_server)
+    _, token_a = agent(sqlite_server, "ali")
+    _, token_b = agent(sqlite_server, "bita")
+    path_a, path_b = tmp_path / "a.sqlite3", tmp_path / "b.sqlite3"
+    target = seeded["tickets"][0]
+    with cache(path_a), cache(path_b):
+        pass
+
+    def title_in_b() -> str:
+        with closing(sqlite3.connect(path_b)) as conn:
+            row = conn.execute("SELECT title FROM tickets WHERE id = ?", (target,)).fetchone()
+        return str(row[0]) if row else ""
+
+    async def go() -> float:
+        a = SyncEngine(path_a, sqlite_server.url, token_a)
+        b = SyncEngine(path_b, sqlite_server.url, token_b)
+        tasks = [asyncio.create_task(a.run()), asyncio.create_task(b.run())]
+        try:
+            while a.state.status != "online" or b.state.status != "online":
+                await asyncio.sleep(0.02)
+            assert title_in_b() == "Issue 0"
+            with cache(path_a) as (_, s):
+                edit_ticket_locally(s, target, {"title": "Live from A"})
+            start = time.monotonic()
+            a.poke()
+            while title_in_b() != "Live from A":
+                assert time.monotonic() - start < 5, "B never saw A's edit"
+                await asyncio.sleep(0.01)
+            return time.monotonic() - start
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await a.aclose()
+            await b.aclose()
+
+    elapsed = asyncio.run(go())
+    assert elapsed < 1.0, f"took {elapsed:.3f} s"
