@@ -314,11 +314,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         with session_factory(engine)() as session:
             pending = pending_count(session)
             synced = last_sync(session)
-            counts = dict(
-                session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
-                .tuples()
-                .all()
-            )
+            by_status = session.execute(select(Ticket.status, func.count()).group_by(Ticket.status))
+            counts: dict[Status, int] = {Status(st): int(c) for st, c in by_status}
             archived = session.scalar(select(func.count()).where(Ticket.archived.is_(True))) or 0
             unnumbered = session.scalar(select(func.count()).where(Ticket.number.is_(None))) or 0
     finally:
@@ -446,9 +443,12 @@ def ticket_lines(session: Session, ticket: Ticket, shaper: Shaper) -> list[str]:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    """One push-then-pull round with the engine of issue 4, loaded lazily so the rest of
+    the CLI works in a build without it."""
     try:
         engine_module = importlib.import_module("sync.client.engine")
         engine_class = engine_module.SyncEngine
+        sync_error: type[Exception] = engine_module.SyncError
     except (ImportError, AttributeError):
         raise CliError("sync engine not available in this build.", 2) from None
     config = read_config()
@@ -458,6 +458,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if user is None or found is None:
         raise CliError(f"Not logged in to {server}: run `helpdesk-cli login USER` first.")
     path = Path(getattr(args, "cache", None) or default_cache_path())
+    open_cache(path).dispose()  # made and migrated before the engine's raw connection
 
     async def run() -> Any:
         engine = engine_class(path, server, found[0])
@@ -466,17 +467,41 @@ def cmd_sync(args: argparse.Namespace) -> int:
         finally:
             await engine.aclose()
 
-    report = asyncio.run(run())
-    print(f"Synced with {server}: {summary(report)}")
+    try:
+        report = asyncio.run(run())
+    except sync_error as exc:
+        raise CliError(f"Sync with {server} failed: {exc}") from None
+    record_last_sync(path, datetime.now(UTC))
+    print(f"Synced with {server}: {summary(report)}.")
     return 0
 
 
+def record_last_sync(path: Path, when: datetime) -> None:
+    """The time of the last successful sync, for `status` (the engine keeps it in memory)."""
+    engine = open_cache(path)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sync_state (key, value) VALUES (:key, :value) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+                ),
+                {"key": LAST_SYNC_KEYS[0], "value": when.isoformat()},
+            )
+    finally:
+        engine.dispose()
+
+
 def summary(report: Any) -> str:
-    """A one-line account of a sync report, whatever fields it has."""
-    if dataclasses.is_dataclass(report) and not isinstance(report, type):
-        fields = dataclasses.asdict(report)
-        return ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in fields.items())
-    return str(report)
+    """A one-line account of a sync report: its counts, whatever fields it has."""
+    if not dataclasses.is_dataclass(report) or isinstance(report, type):
+        return str(report)
+    parts = []
+    for name, value in dataclasses.asdict(report).items():
+        count = len(value) if isinstance(value, list) else value
+        if isinstance(count, int):
+            parts.append(f"{name.replace('_', ' ')} {count}")
+    return ", ".join(parts)
 
 
 # -- the parser -----------------------------------------------------------------------
