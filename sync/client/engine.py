@@ -220,7 +220,7 @@ class SyncEngine:
                 answer = PushResponse.model_validate(reply.json())
                 await self._db(outbox.record_results, batch[:1], answer.results)
                 return
-        await self._db(outbox.reject_unsent, batch[0], _message(reply))
+        await self._db(outbox.reject_unsent, batch[0].seq, _message(reply))
 
     async def _pull_all(self, report: SyncReport) -> None:
         while True:

@@ -8,6 +8,8 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError as PydanticError
+
 from core.ids import utcnow
 from core.models.base import sql_time
 from sync.client import state
@@ -33,26 +35,44 @@ class PushOutcome:
 
 
 def read_pending(conn: sqlite3.Connection, limit: int) -> list[Pending]:
-    """The oldest pending intents, in `seq` order, numbered for the wire."""
-    offset = state.seq_offset(conn)
-    rows = conn.execute(
-        "SELECT seq, mutation_id, name, entity_id, ticket_id, payload, base_version "
-        "FROM outbox WHERE state IS NULL ORDER BY seq LIMIT ?",
-        (limit,),
-    ).fetchall()
-    out = []
-    for seq, mutation_id, name, entity_id, ticket_id, payload, base_version in rows:
-        loaded = json.loads(payload) if isinstance(payload, str) else payload
-        mutation = Mutation(
-            seq=seq - offset,
-            id=mutation_id,
-            name=name,
-            entity_id=entity_id,
-            base_version=base_version,
-            payload=loaded or {},
-        )
-        out.append(Pending(seq=seq, ticket_id=ticket_id, mutation=mutation))
-    return out
+    """The oldest pending intents, in `seq` order, numbered for the wire. An intent that
+    is not a valid mutation (a bug that wrote it) is rejected here, never sent, so it
+    cannot block the queue; the batch ends before it unless it is first."""
+    while True:
+        offset = state.seq_offset(conn)
+        rows = conn.execute(
+            "SELECT seq, mutation_id, name, entity_id, ticket_id, payload, base_version "
+            "FROM outbox WHERE state IS NULL ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        out: list[Pending] = []
+        for seq, mutation_id, name, entity_id, ticket_id, payload, base_version in rows:
+            try:
+                loaded = json.loads(payload) if isinstance(payload, str) else payload
+                mutation = Mutation(
+                    seq=seq - offset,
+                    id=mutation_id,
+                    name=name,
+                    entity_id=entity_id,
+                    base_version=base_version,
+                    payload=loaded or {},
+                )
+            except (ValueError, TypeError) as exc:
+                if out:
+                    return out
+                reason = f"This change could not be sent: {_describe(exc)}"
+                reject_unsent(conn, seq, reason)
+                break
+            out.append(Pending(seq=seq, ticket_id=ticket_id, mutation=mutation))
+        else:
+            return out
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, PydanticError) and exc.errors():
+        first = exc.errors()[0]
+        return f"{'.'.join(map(str, first['loc']))}: {first['msg']}"
+    return str(exc)
 
 
 def count_pending(conn: sqlite3.Connection) -> int:
@@ -125,13 +145,13 @@ def record_results(
     return outcome
 
 
-def reject_unsent(conn: sqlite3.Connection, item: Pending, reason: str) -> None:
-    """A mutation the server refused before reading it (a 4xx on the request): rejected,
-    and the push numbers shift so the next one fills its number (no gap)."""
+def reject_unsent(conn: sqlite3.Connection, seq: int, reason: str) -> None:
+    """The oldest pending intent, which the server never took (invalid, or a 4xx on the
+    request): rejected, and the push numbers shift so the next one takes its number."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
-            "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?", (reason, item.seq)
+            "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?", (reason, seq)
         )
         state.put(conn, state.SEQ_OFFSET, str(state.seq_offset(conn) + 1))
         conn.execute("COMMIT")

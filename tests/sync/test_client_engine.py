@@ -25,14 +25,14 @@ from core.cache import open_cache
 from core.db import session_factory
 from core.enums import MessageKind, Role, Status, Visibility
 from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
-from core.models import Message, OutboxMutation, Ticket, User
+from core.models import Message, OutboxMutation, SyncCounter, TeamMember, Ticket, User
 from sync.client import state as bookmarks
 from sync.client.engine import OfflineError, SyncEngine, SyncReport
 from sync.client.push import read_pending
 from sync.server.app import create_app
 from sync.server.auth import issue_token
 from sync.server.config import ServerConfig
-from tests.core.factories import make_tag, make_team, make_ticket, make_user
+from tests.core.factories import add_member, make_tag, make_team, make_ticket, make_user
 from tests.sync.server_fixture import LiveServer, free_port
 
 
@@ -348,3 +348,55 @@ def test_d6_event_stream_shows_an_edit_by_a_in_b_cache_within_a_second(
 
     elapsed = asyncio.run(go())
     assert elapsed < 1.0, f"took {elapsed:.3f} s"
+
+
+def test_o3_leave_scope_and_reset_required(sqlite_server: LiveServer, tmp_path: Path) -> None:
+    """Removed from a private team: its ticket leaves the cache with its messages, and
+    the team with its stages. A cursor the server no longer keeps: a fresh bootstrap."""
+    user, token = agent(sqlite_server, "ali")
+    with sqlite_server.sessions() as s:
+        team = make_team(s, "VIP", visibility=Visibility.PRIVATE)
+        add_member(s, team, s.get(User, user.id))  # type: ignore[arg-type]
+        secret = make_ticket(s, "Private", team=team)
+        s.add(Message(ticket_id=secret.id, kind=MessageKind.INTERNAL_NOTE, body="x"))
+        s.commit()
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    sync(path, sqlite_server, token)
+    assert secret.id in ids(path, "tickets") and len(ids(path, "messages")) == 1
+    with sqlite_server.sessions() as s:
+        s.delete(s.get(TeamMember, (team.id, user.id)))
+        s.commit()
+    sync(path, sqlite_server, token)
+    assert secret.id not in ids(path, "tickets") and not ids(path, "messages")
+    assert team.id not in ids(path, "teams")
+    with sqlite_server.sessions() as s:
+        row = s.get(SyncCounter, "purged_below")
+        if row is None:
+            s.add(SyncCounter(name="purged_below", value=10**6))
+        else:
+            row.value = 10**6
+        s.commit()
+    report, _ = sync(path, sqlite_server, token)
+    assert report.resets == 1
+
+
+def test_d6_an_unsendable_intent_is_rejected_and_the_queue_goes_on(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """An intent the protocol cannot carry is the client's bug: marked rejected with the
+    reason, and the next one still goes through (no gap in the push numbers)."""
+    seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    with cache(path) as (_, s):
+        s.add(OutboxMutation(name="ticket.update", entity_id="x" * 70, payload={"title": "t"}))
+        s.commit()
+        good = create_ticket_locally(s, title="Good one", contact_email="c@example.com")
+    report, final = sync(path, sqlite_server, token)
+    assert report.applied == 1 and final.pending == 0
+    with cache(path) as (_, s):
+        rows = s.scalars(select(OutboxMutation).order_by(OutboxMutation.seq)).all()
+        assert rows[0].state == "rejected" and "entity_id" in (rows[0].reason or "")
+        assert s.get(Ticket, good.id).number is not None  # type: ignore[union-attr]
