@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import dataclasses
 import getpass
-import importlib
 import json
 import os
 import socket
@@ -443,13 +442,11 @@ def ticket_lines(session: Session, ticket: Ticket, shaper: Shaper) -> list[str]:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """One push-then-pull round with the engine of issue 4, loaded lazily so the rest of
-    the CLI works in a build without it."""
+    """One push-then-pull round with the sync engine, imported here so the other commands
+    start without loading it."""
     try:
-        engine_module = importlib.import_module("sync.client.engine")
-        engine_class = engine_module.SyncEngine
-        sync_error: type[Exception] = engine_module.SyncError
-    except (ImportError, AttributeError):
+        from sync.client.engine import SyncEngine, SyncError, SyncReport
+    except ImportError:
         raise CliError("sync engine not available in this build.", 2) from None
     config = read_config()
     server = resolve_server(args, config)
@@ -460,8 +457,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
     path = Path(getattr(args, "cache", None) or default_cache_path())
     open_cache(path).dispose()  # made and migrated before the engine's raw connection
 
-    async def run() -> Any:
-        engine = engine_class(path, server, found[0])
+    async def run() -> SyncReport:
+        engine = SyncEngine(path, server, found[0])
         try:
             return await engine.sync_once()
         finally:
@@ -469,7 +466,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     try:
         report = asyncio.run(run())
-    except sync_error as exc:
+    except SyncError as exc:
         raise CliError(f"Sync with {server} failed: {exc}") from None
     record_last_sync(path, datetime.now(UTC))
     print(f"Synced with {server}: {summary(report)}.")
