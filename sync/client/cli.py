@@ -334,6 +334,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_queue(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise CliError("--limit must be 1 or more.")
     config = read_config()
     shaper = make_shaper(args)
     engine = cache_engine(args)

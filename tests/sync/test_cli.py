@@ -567,6 +567,46 @@ def test_d6_sync_fills_a_new_cache_and_status_shows_when(
     assert "tickets:    3 cached: 3 new" in out
 
 
+def test_d1_on_a_terminal_output_is_shaped_by_default(demo_cache: Path, data_dir: Path) -> None:
+    """The real binary with a pseudo-terminal as stdout shapes; through a pipe it does not."""
+    import pty
+
+    args = [str(CLI), "queue", "--cache", str(demo_cache), "--status", "closed", "--limit", "3"]
+    env = {**os.environ, "COLUMNS": "200"}
+    piped = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env, check=True)
+    main_fd, child_fd = pty.openpty()
+    with subprocess.Popen(args, stdout=child_fd, stderr=subprocess.PIPE, env=env) as proc:
+        os.close(child_fd)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(main_fd, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert proc.wait(60) == 0
+    os.close(main_fd)
+    on_tty = b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+    piped_lines = piped.stdout.splitlines()
+    assert len(on_tty.splitlines()) == len(piped_lines) == 4
+    assert on_tty.splitlines()[0] == piped_lines[0]  # the ASCII header is the same
+    for tty_line, pipe_line in zip(on_tty.splitlines()[1:], piped_lines[1:], strict=True):
+        assert tty_line != pipe_line
+        assert tty_line.split()[0] == pipe_line.split()[0]  # number column, same ticket
+
+
+def test_queue_limit_must_be_positive(
+    demo_cache: Path,
+    data_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    code, out, err = cli(capsys, monkeypatch, "queue", "--cache", str(demo_cache), "--limit", "0")
+    assert code == 1 and "--limit must be 1 or more" in err and out == ""
+
+
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])

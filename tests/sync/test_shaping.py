@@ -4,6 +4,7 @@ left alone for pipes, and tables that still line up after shaping."""
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import arabic_reshaper
 import pytest
@@ -120,3 +121,12 @@ def test_d1_table_columns_line_up_after_shaping(enabled: bool) -> None:
 def test_persian_digits_for_display() -> None:
     assert persian_digits("1403/01/02 #12") == "۱۴۰۳/۰۱/۰۲ #۱۲"
     assert Shaper(enabled=False, digits=True).text("42") == "۴۲"
+
+
+def test_d1_the_window_never_shapes() -> None:
+    """Qt shapes by itself; shaped text in a widget would come out reversed."""
+    desktop = Path(__file__).resolve().parents[2] / "desktop"
+    for source in desktop.rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for name in ("shaping", "arabic_reshaper", "bidi"):
+            assert f"import {name}" not in text and f"{name} import" not in text, source
