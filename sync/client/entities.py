@@ -1,7 +1,8 @@
 """Which cache table each synced entity lands in, and how its wire values are stored.
 
-The client keeps its own map (it must not import the server): names as in the pull
-protocol, tables and column types read from `core.models`, so a new column needs no edit.
+Names come from `sync.entities` (shared with the server's change log, which the client
+must not import); tables and column types are read from `core.models`, so a new column
+needs no edit.
 """
 
 from __future__ import annotations
@@ -13,53 +14,9 @@ from typing import Any
 
 from sqlalchemy import JSON, DateTime, Table
 
-from core.models import (
-    Account,
-    Attachment,
-    Base,
-    CannedReply,
-    Company,
-    Contact,
-    CustomFieldDef,
-    Department,
-    KbArticle,
-    Lead,
-    LeavePeriod,
-    Message,
-    SalesTeam,
-    Setting,
-    Stage,
-    Subject,
-    Tag,
-    Team,
-    Ticket,
-    TicketSubtype,
-    User,
-)
+from core.models import Base
 from core.models.base import sql_time
-
-_CLASSES: dict[str, type[Base]] = {
-    "company": Company,
-    "account": Account,
-    "contact": Contact,
-    "user": User,
-    "leave_period": LeavePeriod,
-    "team": Team,
-    "stage": Stage,
-    "department": Department,
-    "subject": Subject,
-    "subtype": TicketSubtype,
-    "custom_field": CustomFieldDef,
-    "tag": Tag,
-    "sales_team": SalesTeam,
-    "ticket": Ticket,
-    "lead": Lead,
-    "message": Message,
-    "attachment": Attachment,
-    "kb_article": KbArticle,
-    "canned_reply": CannedReply,
-    "setting": Setting,
-}
+from sync.entities import ENTITY_CLASSES
 
 
 @dataclass(frozen=True)
@@ -121,5 +78,5 @@ def _describe(entity: str, cls: type[Base]) -> EntityTable:
 
 
 ENTITY_TABLES: dict[str, EntityTable] = {
-    name: _describe(name, cls) for name, cls in _CLASSES.items()
+    name: _describe(name, cls) for name, cls in ENTITY_CLASSES.items()
 }

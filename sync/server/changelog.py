@@ -37,33 +37,19 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.enums import Visibility
 from core.ids import new_id
 from core.models import (
-    Account,
     Attachment,
-    CannedReply,
     Change,
-    Company,
-    Contact,
-    CustomFieldDef,
-    Department,
-    KbArticle,
-    Lead,
-    LeavePeriod,
     Message,
-    SalesTeam,
     Setting,
-    Stage,
-    Subject,
     SyncCounter,
     Synced,
-    Tag,
     Team,
     TeamFollower,
     TeamMember,
     Ticket,
     TicketFollower,
-    TicketSubtype,
-    User,
 )
+from sync.entities import ENTITY_CLASSES
 
 COUNTER = "changes"
 EPOCH = "epoch"
@@ -72,28 +58,7 @@ NOTIFY_CHANNEL = "helpdesk_changes"
 
 # entity name of every synced class, in the order a page should apply them (parents
 # first within one transaction's numbers)
-ENTITIES: dict[type[Any], str] = {
-    Company: "company",
-    Account: "account",
-    Contact: "contact",
-    User: "user",
-    LeavePeriod: "leave_period",
-    Team: "team",
-    Stage: "stage",
-    Department: "department",
-    Subject: "subject",
-    TicketSubtype: "subtype",
-    CustomFieldDef: "custom_field",
-    Tag: "tag",
-    SalesTeam: "sales_team",
-    Ticket: "ticket",
-    Lead: "lead",
-    Message: "message",
-    Attachment: "attachment",
-    KbArticle: "kb_article",
-    CannedReply: "canned_reply",
-    Setting: "setting",
-}
+ENTITIES: dict[type[Any], str] = {cls: name for name, cls in ENTITY_CLASSES.items()}
 CLASSES: dict[str, type[Any]] = {name: cls for cls, name in ENTITIES.items()}
 _RANK = {name: i for i, name in enumerate(ENTITIES.values())}
 _INFO = "hd_changelog"
