@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.enums import Role
 from core.errors import ValidationError
-from core.models import TeamFollower, Ticket, TicketFollower, User
+from core.models import Contact, TeamFollower, Ticket, TicketFollower, User
 
 
 def _one_party(user_id: str | None, contact_id: str | None) -> None:
@@ -188,3 +188,16 @@ def recipients_for_update(
         user_ids=frozenset(staff) if include_internal else frozenset(),
         contact_ids=frozenset(contacts) if public else frozenset(),
     )
+
+
+def customer_contacts(
+    session: Session, ticket: Ticket, *, exclude_contact_id: str | None = None
+) -> list[Contact]:
+    """The customer-side recipients of a public update as Contact rows (addresses and
+    mobiles), read once for every channel that tells them (mail, SMS)."""
+    ids = recipients_for_update(
+        session, ticket, include_internal=False, exclude_contact_id=exclude_contact_id
+    ).contact_ids
+    if not ids:
+        return []
+    return list(session.scalars(select(Contact).where(Contact.id.in_(ids)).order_by(Contact.id)))

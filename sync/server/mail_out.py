@@ -13,7 +13,7 @@ import hmac
 import logging
 import smtplib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.blobs import BlobStore
 from core.enums import MessageKind
 from core.errors import NotFoundError
-from core.followers import recipients_for_update
+from core.followers import customer_contacts
 from core.ids import utcnow
 from core.models import Contact, Delivery, Message, Ticket
 from sync.server.config import MailConfig, ServerConfig
@@ -38,26 +38,22 @@ MAX_ATTEMPTS = 5  # tries of a delivery the relay refused with a temporary (4xx)
 SMTP_TIMEOUT = 30.0
 
 
-def queue_deliveries(session: Session, message: Message, ticket: Ticket) -> list[Delivery]:
-    """Pending email deliveries of a public reply to the ticket's customers; none when
-    the ticket has no contact (S5) and never for internal notes (S6)."""
+def queue_deliveries(
+    session: Session,
+    message: Message,
+    ticket: Ticket,
+    contacts: Sequence[Contact] | None = None,
+) -> list[Delivery]:
+    """Pending email deliveries of a public reply to the ticket's customers (`contacts`,
+    from core.followers.customer_contacts when not given); none when the ticket has no
+    contact (S5) and never for internal notes (S6)."""
     if not message.is_public:
         return []
-    recipients = recipients_for_update(
-        session, ticket, include_internal=False, exclude_contact_id=message.author_contact_id
-    )
-    addresses: set[str] = set()
-    if recipients.contact_ids:
-        addresses |= {
-            e
-            for e in session.scalars(
-                select(Contact.email).where(Contact.id.in_(recipients.contact_ids))
-            )
-            if e
-        }
+    if contacts is None:
+        contacts = customer_contacts(session, ticket, exclude_contact_id=message.author_contact_id)
+    addresses = sorted({c.email for c in contacts if c.email})
     deliveries = [
-        Delivery(message_id=message.id, channel=EMAIL, recipient=address)
-        for address in sorted(addresses)
+        Delivery(message_id=message.id, channel=EMAIL, recipient=address) for address in addresses
     ]
     session.add_all(deliveries)
     return deliveries

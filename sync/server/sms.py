@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Sequence
 from typing import Protocol
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from core.followers import recipients_for_update
+from core.followers import customer_contacts
 from core.ids import utcnow
 from core.models import Contact, Delivery, Message, Ticket
 from core.textnorm import fold
@@ -115,28 +116,22 @@ def clean_mobile(value: str | None) -> str | None:
 
 
 def queue_sms(
-    session: Session, message: Message, ticket: Ticket, config: SmsConfig
+    session: Session,
+    message: Message,
+    ticket: Ticket,
+    config: SmsConfig,
+    contacts: Sequence[Contact] | None = None,
 ) -> list[Delivery]:
     """Pending SMS deliveries of an agent's public reply to the ticket's customer
-    contacts with a mobile; none when SMS is off, for internal posts (S6) or without a
-    contact (S5). The caller commits."""
+    contacts with a mobile (`contacts`, from core.followers.customer_contacts when not
+    given); none when SMS is off, for internal posts (S6) or without a contact (S5).
+    The caller commits."""
     if config.gateway_url is None or not message.is_public or message.author_user_id is None:
         return []
-    recipients = recipients_for_update(
-        session, ticket, include_internal=False, exclude_contact_id=message.author_contact_id
-    )
-    if not recipients.contact_ids:
-        return []
-    mobiles = {
-        number
-        for raw in session.scalars(
-            select(Contact.mobile).where(Contact.id.in_(recipients.contact_ids))
-        )
-        if (number := clean_mobile(raw))
-    }
-    deliveries = [
-        Delivery(message_id=message.id, channel=SMS, recipient=number) for number in sorted(mobiles)
-    ]
+    if contacts is None:
+        contacts = customer_contacts(session, ticket, exclude_contact_id=message.author_contact_id)
+    mobiles = sorted({number for c in contacts if (number := clean_mobile(c.mobile))})
+    deliveries = [Delivery(message_id=message.id, channel=SMS, recipient=n) for n in mobiles]
     session.add_all(deliveries)
     return deliveries
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from core.conversation import add_message
 from core.enums import Channel, MessageKind, Role
 from core.errors import PermissionDenied
+from core.followers import customer_contacts
 from core.models import Message, Ticket, User
 from core.visibility import visible_messages_clause
 from sync.server import mail_out, sms
@@ -63,10 +64,12 @@ def post_message(
         )
     session.flush()
     if kind is MessageKind.AGENT_REPLY:
-        mail_out.queue_deliveries(session, message, ticket)
+        # the customers are looked up once for both channels
+        contacts = customer_contacts(session, ticket, exclude_contact_id=None)
+        mail_out.queue_deliveries(session, message, ticket, contacts)
         config = session.info.get(CONFIG_KEY)
         if config is not None:
-            sms.queue_sms(session, message, ticket, config.sms)
+            sms.queue_sms(session, message, ticket, config.sms, contacts)
     return message
 
 
