@@ -7,12 +7,11 @@ import asyncio
 import contextlib
 import json
 import os
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import asdict, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.orm import Session
@@ -27,37 +26,17 @@ from sync.server.events import ChangeNotifier, listen_postgres, poll_counter
 API_PREFIX = "/api/v1"
 ENV_CONFIG = "HELPDESK_SERVER_CONFIG"
 
-# a part of the server that runs beside the request handlers (mail listener, senders)
-Background = Callable[[FastAPI], Coroutine[Any, Any, None]]
-
 
 def _routers() -> list[APIRouter]:
-    from sync.server.routes import auth, health
+    from sync.server.routes import auth, health, portal, resources, sync, tickets
 
-    routers = [health.router, auth.router]
-    for name in ("sync", "tickets", "resources", "portal"):
-        module = _optional_route_module(name)
-        if module is not None:
-            routers.append(module.router)
-    return routers
-
-
-def _optional_route_module(name: str) -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module(f"sync.server.routes.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"sync.server.routes.{name}":
-            raise
-        return None
+    return [m.router for m in (health, auth, sync, tickets, resources, portal)]
 
 
 def create_app(
     config: ServerConfig,
     *,
     migrate_schema: bool = False,
-    background: list[Background] | None = None,
 ) -> FastAPI:
     engine = server_engine(config.database_url)
     if migrate_schema:
@@ -74,16 +53,13 @@ def create_app(
             watcher = listen_postgres(config.database_url, notifier)
         else:
             watcher = poll_counter(engine, notifier)
-        tasks = [asyncio.create_task(watcher)]
-        tasks += [asyncio.create_task(part(app)) for part in background or ()]
+        task = asyncio.create_task(watcher)
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
             engine.dispose()
 
     app = FastAPI(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.enums import Role
 from core.models import User
-from sync.server.app import Background, create_app
+from sync.server.app import create_app
 from sync.server.auth import issue_token
 from sync.server.config import ServerConfig
 from tests.core.factories import make_user
@@ -70,15 +70,13 @@ def free_port() -> int:
 def running_server(
     database_url: str,
     tmp: Path,
-    *,
-    background: list[Background] | None = None,
     **overrides: Any,
 ) -> Iterator[LiveServer]:
     config = replace(
         ServerConfig(database_url=database_url, blob_dir=tmp / "blobs", secret=b"test-secret"),
         **overrides,
     )
-    app = create_app(config, migrate_schema=True, background=background)
+    app = create_app(config, migrate_schema=True)
     sock = socket.socket()
     # accepted connections inherit it: without it Nagle and delayed ACKs hold each
     # answer on a kept-alive connection ~40 ms
