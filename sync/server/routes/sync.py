@@ -8,7 +8,7 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
@@ -178,6 +178,10 @@ def _apply_fast(session: Session, actor: User, m: Mutation) -> MutationResult:
     except (DomainError, IntegrityError) as exc:
         session.rollback()
         raise _Refused from exc
+    return _applied(m, outcome)
+
+
+def _applied(m: Mutation, outcome: dict[str, Any]) -> MutationResult:
     conflicts = outcome.pop("conflicts", [])
     return MutationResult(seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts)
 
@@ -227,8 +231,7 @@ def _apply_one(session: Session, actor: User, m: Mutation) -> MutationResult:
             code="refused",
             reason="The change contradicts data on the server (a missing or duplicate row).",
         )
-    conflicts = outcome.pop("conflicts", [])
-    return MutationResult(seq=m.seq, id=m.id, status="applied", result=outcome, conflicts=conflicts)
+    return _applied(m, outcome)
 
 
 @router.post("/push")
