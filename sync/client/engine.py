@@ -8,6 +8,7 @@ raw SQLite connection, so the loop never stalls. One sync runs at a time.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import sqlite3
@@ -129,8 +130,20 @@ class SyncEngine:
             self._on_state(self._state)
 
     async def _db(self, fn: Callable[..., Any], *args: Any) -> Any:
-        """Cache work off the event loop, one call at a time on the engine's connection."""
-        return await asyncio.to_thread(fn, self._conn, *args)
+        """Cache work off the event loop, one call at a time on the engine's connection.
+
+        A thread cannot be stopped: when the caller is cancelled (the window closes, a
+        test ends) this waits for the thread to finish before passing the cancellation
+        on, so nothing else (the next call, `aclose`) touches the connection while the
+        thread still uses it (sqlite3 crashes on a connection closed under it)."""
+        work = asyncio.ensure_future(asyncio.to_thread(fn, self._conn, *args))
+        try:
+            return await asyncio.shield(work)
+        except asyncio.CancelledError:
+            while not work.done():
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait({work})
+            raise
 
     # -- HTTP with retries ---------------------------------------------------------
 
