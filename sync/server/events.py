@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -86,10 +85,9 @@ async def listen_postgres(url: str, notifier: ChangeNotifier) -> None:
 
 async def poll_counter(engine: Engine, notifier: ChangeNotifier, interval: float = 0.25) -> None:
     """SQLite has no NOTIFY: other processes' commits are seen by reading the counter."""
-    read: Callable[[], int] = lambda: _read_seq(engine)  # noqa: E731
     while True:
         try:
-            seq = await asyncio.to_thread(read)
+            seq = await asyncio.to_thread(_read_seq, engine)
             notifier.advance(seq)
         except asyncio.CancelledError:
             raise
