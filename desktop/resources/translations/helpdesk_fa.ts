@@ -114,7 +114,7 @@
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="182"/>
+        <location filename="../../views/main_window.py" line="183"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
     </message>
