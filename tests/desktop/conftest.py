@@ -1,21 +1,31 @@
 """Widget-test fixtures: the Persian application set up once per run (as desktop/app.py
-does it), a DB runner over the per-test cache, and a small demo cache for screenshots."""
+does it), a DB runner over the per-test cache, a small demo cache for screenshots, and `desk`: a
+real server on loopback with demo data and an agent's cache synced from it."""
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine
 
-from core.db import session_factory
+from core.cache import open_cache
+from core.db import session_factory, sqlite_url
 from desktop.app import setup_localization
+from desktop.demo import first_agent
 from desktop.i18n import Language, Localization
 from desktop.runner import DbRunner
+from sync.client.engine import SyncEngine, SyncReport
+from sync.server.demo import load_demo
+from tests.sync.server_fixture import LiveServer, running_server
 
 DEMO_NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
@@ -50,3 +60,60 @@ def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("demo") / "cache.sqlite3"
     generate(path, tickets=600, messages_per_ticket=1.0, seed=7, now=DEMO_NOW)
     return path
+
+
+@dataclass
+class Desk:
+    """A real server on loopback holding demo data, and an agent's cache synced from it:
+    what the window works against. `sync()` pushes the cache's outbox and pulls."""
+
+    server: LiveServer
+    cache_path: Path
+    token: str
+    user_id: str
+    user_name: str
+
+    def sync(self, path: Path | None = None, token: str | None = None) -> SyncReport:
+        async def go() -> SyncReport:
+            engine = SyncEngine(path or self.cache_path, self.server.url, token or self.token)
+            try:
+                return await engine.sync_once()
+            finally:
+                await engine.aclose()
+
+        return asyncio.run(go())
+
+    def api(self, token: str | None = None) -> httpx.Client:
+        """An HTTP client as this agent (or as `token`), to check what the server holds."""
+        return self.server.client(token or self.token)
+
+    def engine(self) -> Engine:
+        """The cache's SQLAlchemy engine (dispose it when done)."""
+        return open_cache(self.cache_path)
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated server SQLite file with 80 demo tickets, made once per run."""
+    folder = tmp_path_factory.mktemp("desk-template")
+    path = folder / "server.sqlite3"
+    load_demo(sqlite_url(path), tickets=80, seed=11, password="demo-pass", tmp=str(folder))
+    return path
+
+
+@pytest.fixture
+def desk(desk_template: Path, tmp_path: Path) -> Iterator[Desk]:
+    """A fresh copy of the demo server, running on loopback, and the first demo agent's
+    cache after a first sync."""
+    server_db = tmp_path / "server.sqlite3"
+    shutil.copy(desk_template, server_db)
+    with running_server(sqlite_url(server_db), tmp_path) as server:
+        with server.sessions() as session:
+            agent = first_agent(session)
+            assert agent is not None
+            user_id, user_name = agent.id, agent.display_name
+        cache_path = tmp_path / "cache.sqlite3"
+        open_cache(cache_path).dispose()  # created and migrated, as signing in does
+        desk = Desk(server, cache_path, server.token_for(user_id), user_id, user_name)
+        desk.sync()
+        yield desk
