@@ -3,6 +3,7 @@
 from core.models.base import Base, Synced, UTCDateTime, sql_time
 from core.models.catalog import CustomFieldDef, Department, Subject, Tag, TicketSubtype
 from core.models.conversation import Attachment, Message
+from core.models.drafts import Draft
 from core.models.knowledge import CannedReply, KbArticle
 from core.models.outbox import OutboxMutation, SyncState
 from core.models.people import Account, Company, Contact, LeavePeriod, User
@@ -31,6 +32,7 @@ __all__ = [
     "CustomFieldDef",
     "Delivery",
     "Department",
+    "Draft",
     "KbArticle",
     "Lead",
     "LeavePeriod",
