@@ -17,7 +17,7 @@ from sync.server.database import migrate, server_engine
 from sync.server.numbering import continue_after_highest
 
 # tables of the client alone or of the server's own bookkeeping
-_SKIP = {"outbox", "sync_state", "sync_counters", "changes", "alembic_version"}
+_SKIP = {"outbox", "sync_state", "drafts", "sync_counters", "changes", "alembic_version"}
 _CHUNK = 5000
 
 
