@@ -12,6 +12,7 @@ from core.enums import Channel, MessageKind
 from core.errors import NotFoundError
 from core.models import Message, Ticket
 from core.outbox import record_intent
+from core.read_state import mark_opened_by_staff
 from core.tickets import create_ticket, update_ticket
 
 # workflow fields the server refuses to change when they moved since the client saw them
@@ -101,3 +102,24 @@ def post_message_locally(
         )
     session.commit()
     return message
+
+
+def mark_opened_locally(session: Session, ticket_id: str) -> bool:
+    """The agent opened the ticket (I6): unread becomes under review, and the intent is
+    queued so the server and other agents see it. False (and nothing queued) when the
+    ticket was not unread."""
+    with session.begin_nested() if session.in_transaction() else session.begin():
+        ticket = session.get(Ticket, ticket_id)
+        if ticket is None:
+            raise NotFoundError(f"Ticket {ticket_id} is not in the cache.")
+        changed = mark_opened_by_staff(ticket)
+        if changed:
+            record_intent(
+                session,
+                "ticket.mark_opened",
+                entity_id=ticket_id,
+                ticket_id=ticket_id,
+                payload={},
+            )
+    session.commit()
+    return changed
