@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from core.enums import MessageKind
 from core.errors import NotFoundError, ValidationError
 from core.models import Stage, Team, Ticket, User
+from core.read_state import mark_opened_by_staff
 from core.tickets import EDITABLE_FIELDS
 from sync.protocol import Mutation
 from sync.server.errors import Conflict
@@ -152,6 +153,15 @@ def _contested(session: Session, ticket: Ticket, m: Mutation, field: str) -> Non
     moved, current = _moved(ticket, m, field, m.payload.get("base") or {})
     if moved:
         raise Conflict(_MOVED[field].format(now=_describe(session, field, current)))
+
+
+@command("ticket.mark_opened")
+def mark_opened(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """A staff member opened the ticket (I6): unread becomes under review, nothing else."""
+    ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    if mark_opened_by_staff(ticket):
+        session.flush()
+    return _ticket_state(ticket)
 
 
 @command("ticket.assign")
