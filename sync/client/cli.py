@@ -470,25 +470,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         report = asyncio.run(run())
     except SyncError as exc:
         raise CliError(f"Sync with {server} failed: {exc}") from None
-    record_last_sync(path, datetime.now(UTC))
     print(f"Synced with {server}: {summary(report)}.")
     return 0
-
-
-def record_last_sync(path: Path, when: datetime) -> None:
-    """The time of the last successful sync, for `status` (the engine keeps it in memory)."""
-    engine = open_cache(path)
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO sync_state (key, value) VALUES (:key, :value) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-                ),
-                {"key": LAST_SYNC_KEYS[0], "value": when.isoformat()},
-            )
-    finally:
-        engine.dispose()
 
 
 def summary(report: Any) -> str:

@@ -3,6 +3,12 @@ on the server's event stream (long-poll when the stream is unavailable).
 
 Runs on the window's asyncio loop; every cache write happens in a worker thread on one
 raw SQLite connection, so the loop never stalls. One sync runs at a time.
+
+Faults: no reply, a 5xx or an answer this client cannot read leave every outbox intent
+pending and the cursor where the last applied page put it (each page commits with its
+cursor), and end the round with `OfflineError` / `BadAnswerError` (the live loop tries
+again with backoff); 401/403 end it with `AuthError` (sign in again). A request the
+server refuses whole (4xx) rejects only its culprit intent.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import httpx
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
 
 from core.db import connect_raw
 from core.ids import utcnow
@@ -28,6 +36,7 @@ from sync.client.apply import apply_page
 from sync.protocol import PullResponse, PushResponse, parse_cursor
 
 Status = Literal["online", "offline", "syncing", "error"]
+M = TypeVar("M", bound=BaseModel)
 API_PREFIX = "/api/v1"
 PUSH_BATCH = 200
 
@@ -71,6 +80,11 @@ class AuthError(SyncError):
     """The server refused our token or this client (401/403): sign in again."""
 
 
+class BadAnswerError(SyncError):
+    """The server answered something this client cannot read (broken JSON, or a body
+    that is not what the protocol says); nothing of it was applied."""
+
+
 class _NoStream(Exception):
     """The event stream is not offered here: fall back to long-polling."""
 
@@ -97,6 +111,7 @@ class SyncEngine:
         backoff: float = 0.25,
         max_backoff: float = 30.0,
         timeout: float = 30.0,
+        poll_timeout: float = 25.0,
     ) -> None:
         self.cache_path = Path(cache_path)
         self._on_state = on_state
@@ -105,6 +120,7 @@ class SyncEngine:
         self._retries = retries
         self._backoff = backoff
         self._max_backoff = max_backoff
+        self._poll_timeout = poll_timeout
         self._http = httpx.AsyncClient(
             base_url=_api_url(base_url),
             headers={"Authorization": f"Bearer {token}"},
@@ -115,7 +131,10 @@ class SyncEngine:
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._server_seq = 0
-        self._state = EngineState(pending=outbox.count_pending(self._conn))
+        self._state = EngineState(
+            pending=outbox.count_pending(self._conn),
+            last_sync_at=bookmarks.last_sync_at(self._conn),
+        )
         self._closed = False
 
     # -- state ---------------------------------------------------------------------
@@ -158,7 +177,7 @@ class SyncEngine:
             else:
                 if reply.status_code < 500:
                     if reply.status_code in (401, 403):
-                        raise AuthError(_message(reply))
+                        raise AuthError(_auth_message(reply))
                     return reply
                 problem = f"The server failed ({reply.status_code})."
             if attempt == self._retries:
@@ -177,6 +196,7 @@ class SyncEngine:
             try:
                 while await self.push_step(report):
                     pass
+                await self._restore_refused(report)
                 await self._pull_all(report)
             except OfflineError as exc:
                 await self._refresh_pending()
@@ -187,7 +207,9 @@ class SyncEngine:
                 self._set(status="error", last_error=str(exc))
                 raise
             await self._refresh_pending()
-            self._set(status="online", last_sync_at=utcnow())
+            finished = utcnow()
+            await self._db(bookmarks.put_last_sync_at, finished)
+            self._set(status="online", last_sync_at=finished)
             return report
 
     async def _refresh_pending(self) -> None:
@@ -208,7 +230,7 @@ class SyncEngine:
         if reply.status_code >= 400:
             await self._refused_batch(batch, reply)
             return True
-        answer = PushResponse.model_validate(reply.json())
+        answer = _read(reply, PushResponse)
         done: outbox.PushOutcome = await self._db(outbox.record_results, batch, answer.results)
         report.pushed += len(batch)
         report.applied += done.applied
@@ -230,10 +252,28 @@ class SyncEngine:
             }
             reply = await self._request("POST", "/sync/push", json=single)
             if reply.status_code < 400:
-                answer = PushResponse.model_validate(reply.json())
+                answer = _read(reply, PushResponse)
                 await self._db(outbox.record_results, batch[:1], answer.results)
                 return
         await self._db(outbox.reject_unsent, batch[0].seq, _message(reply))
+
+    async def _restore_refused(self, report: SyncReport) -> None:
+        """The server's current values back into the fields of refused ticket intents
+        (queued by `record_results`, so a crash or a lost connection here only delays
+        it to the next round); a refusal for a conflict is recorded with the agent's
+        value."""
+        waiting: list[dict[str, Any]] = await self._db(bookmarks.refetch)
+        for item in waiting:
+            reply = await self._request("GET", f"/tickets/{item['ticket_id']}")
+            if reply.status_code == 404:
+                row = None  # gone from sight: the pull drops it (leave_scope)
+            elif reply.status_code >= 400:
+                raise SyncError(_message(reply))
+            else:
+                row = _read_json(reply)
+                if not isinstance(row, dict):
+                    raise BadAnswerError(_unreadable("not a ticket"))
+            report.conflicts += await self._db(outbox.restore_refused, item, row)
 
     async def _pull_all(self, report: SyncReport) -> None:
         while True:
@@ -250,7 +290,7 @@ class SyncEngine:
                 continue
             if reply.status_code >= 400:
                 raise SyncError(_message(reply))
-            page = PullResponse.model_validate(reply.json())
+            page = _read(reply, PullResponse)
             await self._db(apply_page, page.changes, page.cursor)
             report.pulled += len(page.changes)
             report.pages += 1
@@ -291,6 +331,11 @@ class SyncEngine:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self._max_backoff)
                 self._wake.set()
+            except BadAnswerError:
+                # a broken proxy or a server mid-upgrade: try again later, not at once
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff)
+                self._wake.set()
             except SyncError:
                 pass
 
@@ -309,10 +354,14 @@ class SyncEngine:
                 continue
             except AuthError as exc:
                 self._set(status="error", last_error=str(exc))
-            except (httpx.TransportError, OfflineError) as exc:
+            except OfflineError as exc:
+                self._set(status="offline", last_error=str(exc))
+            except httpx.TransportError as exc:
                 self._set(
                     status="offline", last_error=f"Cannot reach the server ({type(exc).__name__})."
                 )
+            except BadAnswerError as exc:
+                self._set(status="error", last_error=str(exc))
             await asyncio.sleep(delay * (1 + random.random() / 4))
             delay = min(delay * 2, self._max_backoff)
 
@@ -322,7 +371,8 @@ class SyncEngine:
         timeout = httpx.Timeout(self._http.timeout.connect, read=60.0)
         async with self._http.stream("GET", "/sync/events", timeout=timeout) as reply:
             if reply.status_code in (401, 403):
-                raise AuthError("The server refused this session; sign in again.")
+                await reply.aread()
+                raise AuthError(_auth_message(reply))
             kind = reply.headers.get("content-type", "")
             if reply.status_code != 200 or not kind.startswith("text/event-stream"):
                 raise _NoStream
@@ -347,17 +397,28 @@ class SyncEngine:
             self._wake.set()
 
     async def _long_poll(self) -> None:
+        """`GET /sync/wait` answers when the change number passes `after` (or at its
+        timeout): each newer number wakes the worker."""
         self._wake.set()
+        seen = self._server_seq
+        timeout = httpx.Timeout(self._http.timeout.connect, read=self._poll_timeout + 30)
         while not self._closed:
+            after = max(seen, self._server_seq)
             reply = await self._request(
-                "GET", "/sync/wait", params={"after": self._server_seq, "timeout": 25}
+                "GET",
+                "/sync/wait",
+                params={"after": after, "timeout": self._poll_timeout},
+                timeout=timeout,
             )
             if reply.status_code >= 400:
                 raise OfflineError(_message(reply))
-            seq = int(reply.json().get("seq", 0))
-            if seq > self._server_seq:
+            answer = _read_json(reply)
+            seq = answer.get("seq") if isinstance(answer, dict) else None
+            if not isinstance(seq, int):
+                raise BadAnswerError(_unreadable("no change number"))
+            if seq > after:
+                seen = seq
                 self._wake.set()
-                await asyncio.sleep(0.05)
 
     async def aclose(self) -> None:
         self._closed = True
@@ -366,10 +427,40 @@ class SyncEngine:
             self._conn.close()
 
 
+def _unreadable(detail: str) -> str:
+    return f"The server sent an answer this app cannot read ({detail}); nothing was lost."
+
+
+def _read_json(reply: httpx.Response) -> Any:
+    """The body as JSON, or `BadAnswerError` (never a raw decoding error)."""
+    try:
+        return reply.json()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadAnswerError(_unreadable(f"broken JSON, {type(exc).__name__}")) from exc
+
+
+def _read(reply: httpx.Response, model: type[M]) -> M:
+    """The body as a protocol type, or `BadAnswerError` naming the first bad field."""
+    data = _read_json(reply)
+    try:
+        return model.model_validate(data)
+    except PydanticError as exc:
+        first = exc.errors()[0] if exc.errors() else None
+        where = ".".join(map(str, first["loc"])) if first else ""
+        what = f"{where}: {first['msg']}" if first else str(exc)
+        raise BadAnswerError(_unreadable(f"{model.__name__} {what}".strip())) from exc
+
+
+def _auth_message(reply: httpx.Response) -> str:
+    """The server's refusal with what to do about it."""
+    text = _message(reply)
+    return text if "sign in again" in text.lower() else f"{text} Sign in again."
+
+
 def _code(reply: httpx.Response) -> str | None:
     try:
         code = reply.json().get("error", {}).get("code")
-    except ValueError:
+    except (ValueError, AttributeError, UnicodeDecodeError):
         return None
     return code if isinstance(code, str) else None
 
@@ -378,6 +469,6 @@ def _message(reply: httpx.Response) -> str:
     try:
         error = reply.json().get("error", {})
         text = error.get("message")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, UnicodeDecodeError):
         text = None
     return text if isinstance(text, str) and text else f"The server answered {reply.status_code}."

@@ -1,5 +1,11 @@
 """The outbox side of push, on a raw connection: read pending intents in order as wire
-mutations, and write the server's answers back (numbers, rejections, conflicts)."""
+mutations, and write the server's answers back (numbers, rejections, conflicts).
+
+A refused intent that had changed ticket fields in the cache leaves the agent's values
+there while the server keeps its own; nothing in the pull brings the server's row back
+until someone changes that ticket again. So every such refusal is queued (`state.REFETCH`,
+in the same transaction as the refusal) for the engine to fetch the ticket and put the
+server's values back (`restore_refused`), recording a conflict with the agent's value."""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from pydantic import ValidationError as PydanticError
 from core.ids import utcnow
 from core.models.base import sql_time
 from sync.client import state
+from sync.client.apply import intent_changes
 from sync.client.entities import ENTITY_TABLES
 from sync.protocol import Mutation, MutationResult
 
@@ -32,6 +39,8 @@ class PushOutcome:
     rejected: int = 0
     replayed: int = 0
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # refused intents queued for `restore_refused`
+    refused: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_pending(conn: sqlite3.Connection, limit: int) -> list[Pending]:
@@ -96,6 +105,74 @@ def _write_back(conn: sqlite3.Connection, item: Pending, result: MutationResult)
             )
 
 
+def _local_fields(item: Pending) -> dict[str, Any]:
+    """The ticket columns this intent changed in the cache (its "mine" values)."""
+    columns = ENTITY_TABLES["ticket"].columns
+    changes = intent_changes(item.mutation.name, item.mutation.payload)
+    return {k: v for k, v in changes.items() if k in columns and k not in ("id", "updated_seq")}
+
+
+def restore_refused(
+    conn: sqlite3.Connection, refused: dict[str, Any], server_row: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Put the server's values (`server_row`, as GET /tickets/{id} answers; None when the
+    ticket is gone from sight) back into the fields a refused intent had changed, except
+    those a still pending intent sets; a refusal for a conflict is recorded per field with
+    the agent's value kept as "mine". Drops the item from the queue; returns the conflicts
+    recorded."""
+    ticket_id = str(refused["ticket_id"])
+    mine: dict[str, Any] = dict(refused.get("fields") or {})
+    meta = ENTITY_TABLES["ticket"]
+    recorded: list[dict[str, Any]] = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if server_row is not None:
+            held = _pending_fields(conn, ticket_id)
+            restore = {
+                k: server_row[k]
+                for k in mine
+                if k in server_row and k in meta.columns and k not in held
+            }
+            if restore:
+                sets = ", ".join(f"{k} = ?" for k in restore)
+                values = [meta.to_sql(k, v) for k, v in restore.items()]
+                conn.execute(f"UPDATE tickets SET {sets} WHERE id = ?", (*values, ticket_id))
+            if refused.get("code") == "conflict":
+                for name, value in mine.items():
+                    current = server_row.get(name)
+                    if name in server_row and current != value:
+                        recorded.append(
+                            {
+                                "ticket_id": ticket_id,
+                                "mutation_id": refused.get("mutation_id"),
+                                "field": name,
+                                "current": current,
+                                "mine": value,
+                                "message": refused.get("reason"),
+                                "at": refused.get("at"),
+                            }
+                        )
+                state.add_conflicts(conn, recorded)
+        state.drop_refetch(conn, str(refused.get("mutation_id")))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return recorded
+
+
+def _pending_fields(conn: sqlite3.Connection, ticket_id: str) -> set[str]:
+    """Ticket fields that pending intents of this ticket set (they win locally)."""
+    out: set[str] = set()
+    rows = conn.execute(
+        "SELECT name, payload FROM outbox WHERE state IS NULL AND entity_id = ?", (ticket_id,)
+    ).fetchall()
+    for name, payload in rows:
+        loaded = json.loads(payload) if isinstance(payload, str) else payload
+        out |= set(intent_changes(name, loaded or {}))
+    return out
+
+
 def record_results(
     conn: sqlite3.Connection, sent: list[Pending], results: list[MutationResult]
 ) -> PushOutcome:
@@ -119,6 +196,7 @@ def record_results(
                     (item.seq,),
                 )
                 _write_back(conn, item, result)
+                mine = _local_fields(item)
                 for c in result.conflicts:
                     outcome.conflicts.append(
                         {
@@ -126,17 +204,32 @@ def record_results(
                             "mutation_id": item.mutation.id,
                             "field": c.get("field"),
                             "current": c.get("current"),
+                            "mine": mine.get(str(c.get("field"))),
                             "message": c.get("message"),
                             "at": now,
                         }
                     )
             else:
                 outcome.rejected += 1
+                reason = result.reason or result.code or "Refused by the server."
                 conn.execute(
                     "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?",
-                    (result.reason or result.code or "Refused by the server.", item.seq),
+                    (reason, item.seq),
                 )
+                fields = _local_fields(item)
+                if fields:
+                    outcome.refused.append(
+                        {
+                            "ticket_id": item.mutation.entity_id,
+                            "mutation_id": item.mutation.id,
+                            "fields": fields,
+                            "code": result.code,
+                            "reason": reason,
+                            "at": now,
+                        }
+                    )
         state.add_conflicts(conn, outcome.conflicts)
+        state.add_refetch(conn, outcome.refused)
         prune_applied(conn)
         conn.execute("COMMIT")
     except BaseException:

@@ -1,11 +1,13 @@
 """The engine's bookmarks in the cache's `sync_state` table, on a raw connection: the
-pull cursor, the client id, the push number offset and the conflicts to show."""
+pull cursor, the client id, the push number offset, the last sync time, the conflicts
+to show and the tickets whose server values must be fetched again."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 CURSOR = "cursor"
@@ -15,6 +17,10 @@ SEQ_OFFSET = "push_seq_offset"
 CONFLICTS = "conflicts"
 # newest conflicts kept for the window
 MAX_CONFLICTS = 500
+# ISO time of the last sync that finished (read by `helpdesk-cli status` too)
+LAST_SYNC_AT = "last_sync_at"
+# refused ticket intents whose fields still show the local value: fetch the server's
+REFETCH = "refetch_tickets"
 
 
 def get(conn: sqlite3.Connection, key: str) -> str | None:
@@ -60,3 +66,36 @@ def add_conflicts(conn: sqlite3.Connection, new: list[dict[str, Any]]) -> None:
     if new:
         kept = (conflicts(conn) + new)[-MAX_CONFLICTS:]
         put(conn, CONFLICTS, json.dumps(kept, ensure_ascii=False))
+
+
+def last_sync_at(conn: sqlite3.Connection) -> datetime | None:
+    """When the last sync finished, or None (never, or unreadable)."""
+    raw = get(conn, LAST_SYNC_AT)
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def put_last_sync_at(conn: sqlite3.Connection, when: datetime) -> None:
+    put(conn, LAST_SYNC_AT, when.isoformat())
+
+
+def refetch(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Refused ticket intents waiting for the server's current values, oldest first."""
+    raw = get(conn, REFETCH)
+    loaded = json.loads(raw) if raw else []
+    return loaded if isinstance(loaded, list) else []
+
+
+def add_refetch(conn: sqlite3.Connection, new: list[dict[str, Any]]) -> None:
+    if new:
+        put(conn, REFETCH, json.dumps(refetch(conn) + new, ensure_ascii=False))
+
+
+def drop_refetch(conn: sqlite3.Connection, mutation_id: str) -> None:
+    left = [r for r in refetch(conn) if r.get("mutation_id") != mutation_id]
+    put(conn, REFETCH, json.dumps(left, ensure_ascii=False) if left else None)
