@@ -3,15 +3,19 @@ transaction, so the edit shows at once and survives a crash (D6)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.conversation import add_message
-from core.enums import Channel, MessageKind
-from core.errors import NotFoundError
-from core.models import Message, Tag, Ticket
+from core.enums import Channel, MessageKind, Status
+from core.errors import DomainError, NotFoundError, ValidationError
+from core.followers import follow_ticket, unfollow_ticket
+from core.ids import utcnow
+from core.models import Message, Stage, Tag, Ticket
 from core.outbox import record_intent
 from core.read_state import mark_opened_by_staff
 from core.tickets import create_ticket, update_ticket
@@ -180,7 +184,7 @@ def assign_ticket_locally(
     ticket_id: str,
     *,
     assignee_id: str | None,
-    team_id: str | None | _Keep = KEEP_TEAM,
+    team_id: str | _Keep | None = KEEP_TEAM,
     note: str = "",
     author_user_id: str | None = None,
 ) -> dict[str, Any]:
