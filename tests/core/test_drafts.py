@@ -85,7 +85,7 @@ def test_item7_news_since_lists_customer_and_other_agents_replies_only(session: 
         session, ticket, kind=MessageKind.INTERNAL_NOTE, body="note", author_user_id=colleague.id
     )
     theirs = add_message(
-        session, ticket, kind=MessageKind.AGENT_REPLY, body="پاسخ همکار", author_user_id=colleague.id
+        session, ticket, kind=MessageKind.AGENT_REPLY, body="همکار", author_user_id=colleague.id
     )
     again = add_message(
         session,
@@ -125,7 +125,8 @@ def test_e2_canned_reply_placeholders_are_filled(session: Session) -> None:
 
 
 def test_s8_kb_search_folds_arabic_letters_and_insert_has_summary(session: Session) -> None:
-    session.add(KbArticle(title="تنظیم پیامک", body="اول کلید API را بسازید.\n\nبعد...", keywords=""))
+    body = "اول کلید API را بسازید.\n\nبعد..."
+    session.add(KbArticle(title="تنظیم پیامک", body=body, keywords=""))
     session.add(KbArticle(title="پنهان", body="x", keywords="", published=False))
     session.commit()
     hits = search_kb(session, "پيامك")  # Arabic yeh and kaf
