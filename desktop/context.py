@@ -6,10 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from core.ids import utcnow
 from desktop.i18n import Localization
 from desktop.runner import DbRunner
+
+if TYPE_CHECKING:
+    from desktop.sync_bridge import SyncBridge
 
 
 @dataclass
@@ -22,3 +26,10 @@ class WindowContext:
     user_name: str
     cache_path: Path
     clock: Callable[[], datetime] = field(default=utcnow)
+    sync: SyncBridge | None = None
+    """The sync engine in the window; None when working offline."""
+
+    def local_edit_done(self) -> None:
+        """Call after every local edit (its intent is in the outbox): syncs soon."""
+        if self.sync is not None:
+            self.sync.poke()
