@@ -171,6 +171,13 @@ class MainWindow(QMainWindow):
 
         self._context.runner.submit(work, self.sidebar.set_counts)
 
+    @Slot(bool)
+    def refresh_after_sync(self, changed: bool = True) -> None:
+        """A sync sent or brought changes: reload the queue and the sidebar counts."""
+        if changed:
+            self.model.reload()
+            self.refresh_counts()
+
     # --- slots ------------------------------------------------------------------------
 
     @Slot(str)
