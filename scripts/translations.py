@@ -64,7 +64,13 @@ def fill(table: dict[tuple[str, str], str]) -> list[tuple[str, str]]:
             if translation is None:
                 translation = ET.SubElement(message, "translation")
             persian = table.get((name, source))
-            if persian is not None:
+            forms = translation.findall("numerusform")
+            if persian is not None and forms:  # %n strings: Persian has one plural form
+                translation.text = None
+                for form in forms:
+                    form.text = persian
+                translation.attrib.pop("type", None)
+            elif persian is not None:
                 translation.text = persian
                 translation.attrib.pop("type", None)
             elif translation.get("type") == "unfinished":
