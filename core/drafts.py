@@ -8,15 +8,20 @@ draft follows to the kept ticket (folded after the kept ticket's own draft, neve
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import mimetypes
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.blobs import BlobStore, attach_file
 from core.enums import MessageKind
+from core.errors import ValidationError
 from core.ids import utcnow
+from core.local_edits import post_message_locally
 from core.models import Message, Ticket
 from core.models.drafts import Draft
 
@@ -200,3 +205,55 @@ def news_since(
             )
         )
     return news
+
+
+def rebase_draft(session: Session, ticket_id: str, seen_message_ids: Collection[str]) -> None:
+    """The agent reviewed what was new: the draft's baseline becomes what they see now."""
+    draft = session.get(Draft, ticket_id)
+    if draft is not None:
+        draft.seen_message_ids = sorted(seen_message_ids)
+        session.commit()
+
+
+def send_draft(
+    session: Session,
+    ticket_id: str,
+    *,
+    kind: MessageKind,
+    body: str,
+    user_id: str | None,
+    files: Sequence[Path] = (),
+    blobs: BlobStore | None = None,
+) -> str:
+    """Post the reply or note through core.local_edits (message + outbox intent), keep its
+    files in the blob store, and drop the draft only once all of that committed. Returns
+    the new message's id. A missing file raises before anything is posted."""
+    if kind not in DRAFT_KINDS:
+        raise ValidationError("kind", "Only replies and internal notes are sent.", code="invalid")
+    text = body.strip()
+    if not text:
+        raise ValidationError("body", "The message is empty.", code="required")
+    for path in files:
+        if not Path(path).is_file():
+            raise ValidationError("attachments", f"{path} is not a file.", code="file_missing")
+    if files and blobs is None:
+        raise ValidationError("attachments", "No place to keep attachments.", code="no_store")
+    message = post_message_locally(session, ticket_id, kind=kind, body=text, author_user_id=user_id)
+    message_id = message.id
+    for path in files:
+        assert blobs is not None
+        with Path(path).open("rb") as data:
+            attach_file(
+                session,
+                blobs,
+                ticket_id=ticket_id,
+                message_id=message_id,
+                filename=Path(path).name,
+                data=data,
+                mime_type=mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream",
+            )
+    draft = session.get(Draft, ticket_id)
+    if draft is not None:
+        session.delete(draft)
+    session.commit()
+    return message_id

@@ -1,0 +1,303 @@
+"""A ticket's conversation (D4, S6, I5): customer replies, agent replies, internal notes
+(lock icon, amber), system events and attachments, built once into a QTextBrowser so 200
+messages lay out in one pass and the agent can select and copy any text.
+
+Mixed Persian and Latin text: each message takes its direction from its first strong
+character, and Latin runs (emails, codes, URLs) are wrapped in Unicode isolates (LRI ...
+PDI) for display only, so an address at the end of a Persian sentence keeps its shape and
+place. Nothing shown here is stored.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+import unicodedata
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QUrl, Signal, Slot
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTextDocument,
+)
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QTextBrowser, QWidget
+
+from core.blobs import BlobStore
+from core.enums import MessageKind
+from core.errors import NotFoundError, ValidationError
+from core.system_events import SystemEvent, render
+from core.thread import AttachmentInfo, Thread, ThreadMessage
+from desktop.formatting import Formatter
+
+LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
+LOCK_URL = QUrl("hd-image:lock")
+ATTACHMENT_SCHEME = "hd-attachment"
+
+# (background, border) per kind: notes amber so they are never mistaken for replies (S6)
+COLOURS: dict[MessageKind, tuple[str, str]] = {
+    MessageKind.CUSTOMER_REPLY: ("#ffffff", "#c9ced6"),
+    MessageKind.AGENT_REPLY: ("#e7f0fd", "#9bbcf0"),
+    MessageKind.INTERNAL_NOTE: ("#fff3d1", "#e0a800"),
+    MessageKind.SYSTEM_EVENT: ("#f3f4f6", "#f3f4f6"),
+}
+
+# a run of Latin words, digits and the punctuation of addresses and codes
+_LATIN_RUN = re.compile(
+    r"[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*(?:[ ]+[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*)*"
+)
+_TRAILING = ".,:;!?)"
+
+
+def first_strong_direction(text: str) -> Qt.LayoutDirection | None:
+    """The direction of the first strong character (UAX #9 rule P2), None if none."""
+    for ch in text:
+        kind = unicodedata.bidirectional(ch)
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+    return None
+
+
+def isolate_latin(text: str) -> str:
+    """`text` with each Latin run inside LRI ... PDI (display only), sentence punctuation
+    after a run left outside it so it stays at the end of the Persian sentence."""
+
+    def wrap(match: re.Match[str]) -> str:
+        run = match.group(0)
+        core_run = run.rstrip(_TRAILING)
+        if not core_run or not any(c.isalpha() or c.isdigit() for c in core_run):
+            return run
+        return f"{LRI}{core_run}{PDI}{run[len(core_run) :]}"
+
+    return _LATIN_RUN.sub(wrap, text)
+
+
+def lock_image(size: int = 14, colour: str = "#9a6b00") -> QImage:
+    """A padlock drawn in code (no emoji font needed), for internal notes."""
+    image = QImage(size * 2, size * 2, QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(2.0)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    pen = QPen(QColor(colour), size / 8)
+    painter.setPen(pen)
+    s = float(size)
+    shackle = QPainterPath()
+    shackle.moveTo(QPointF(s * 0.3, s * 0.5))
+    shackle.lineTo(QPointF(s * 0.3, s * 0.32))
+    shackle.arcTo(QRectF(s * 0.3, s * 0.1, s * 0.4, s * 0.4), 180, -180)
+    shackle.lineTo(QPointF(s * 0.7, s * 0.5))
+    painter.drawPath(shackle)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(colour))
+    painter.drawRoundedRect(QRectF(s * 0.18, s * 0.45, s * 0.64, s * 0.48), s * 0.08, s * 0.08)
+    painter.end()
+    return image
+
+
+def _kind_label(kind: MessageKind) -> str:
+    if kind is MessageKind.CUSTOMER_REPLY:
+        return QCoreApplication.translate("ConversationView", "Customer")
+    if kind is MessageKind.AGENT_REPLY:
+        return QCoreApplication.translate("ConversationView", "Reply")
+    if kind is MessageKind.INTERNAL_NOTE:
+        return QCoreApplication.translate("ConversationView", "Internal note")
+    return QCoreApplication.translate("ConversationView", "System")
+
+
+def _event_text(message: ThreadMessage) -> str:
+    """A system event in the agent's language when its code is known."""
+    templates = {
+        SystemEvent.ASSIGNED: QCoreApplication.translate(
+            "ConversationView", "Assigned to {assignee} automatically ({mode})."
+        ),
+        SystemEvent.MERGED_IN: QCoreApplication.translate(
+            "ConversationView", "Merged {tickets} into this ticket."
+        ),
+        SystemEvent.MERGED_INTO: QCoreApplication.translate(
+            "ConversationView", "Merged into {ticket}."
+        ),
+        SystemEvent.CONVERTED_TO_LEAD: QCoreApplication.translate(
+            "ConversationView",
+            'Converted to lead "{lead}" (sales team: {team}, salesperson: {salesperson});'
+            " the ticket is archived.",
+        ),
+        SystemEvent.RESOLVED: QCoreApplication.translate(
+            "ConversationView", "The customer marked it resolved (rating {rating} of 5)."
+        ),
+    }
+    try:
+        event = SystemEvent(message.event or "")
+    except ValueError:
+        return message.body
+    return render(event, dict(message.event_params or {}), templates[event])
+
+
+def _paragraphs(text: str) -> str:
+    """Escaped paragraphs, each with the direction of its own first strong character."""
+    parts = []
+    for line in text.split("\n"):
+        direction = first_strong_direction(line)
+        attr = ""
+        if direction is Qt.LayoutDirection.RightToLeft:
+            attr = ' dir="rtl" align="right"'
+        elif direction is Qt.LayoutDirection.LeftToRight:
+            attr = ' dir="ltr" align="left"'
+        body = html.escape(isolate_latin(line)) or "&nbsp;"
+        parts.append(f"<p{attr} style='margin:0'>{body}</p>")
+    return "".join(parts)
+
+
+class ConversationView(QTextBrowser):
+    """The thread, newest at the bottom. `set_thread` rebuilds it in one pass."""
+
+    attachment_activated = Signal(object)
+    """The agent clicked an attachment (an AttachmentInfo)."""
+
+    def __init__(
+        self,
+        formatter: Formatter,
+        blobs: BlobStore,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("conversationView")
+        self._formatter = formatter
+        self._blobs = blobs
+        self._attachments: dict[str, AttachmentInfo] = {}
+        self.setOpenLinks(False)
+        self.setReadOnly(True)
+        self.document().setDocumentMargin(8)
+        self.document().addResource(
+            QTextDocument.ResourceType.ImageResource, LOCK_URL, lock_image()
+        )
+        self.anchorClicked.connect(self._anchor)
+        self.attachment_activated.connect(self._offer_attachment)
+        self.shown: Thread | None = None
+
+    # --- building ---------------------------------------------------------------------
+
+    def set_thread(self, thread: Thread, now: datetime) -> None:
+        """Show `thread` (one setHtml for the whole conversation) and scroll to the end."""
+        self.shown = thread
+        self._attachments = {a.id: a for m in thread.messages for a in m.attachments}
+        blocks = [self._message_html(m, now) for m in thread.messages]
+        if not blocks:
+            empty = html.escape(self.tr("No messages yet."))
+            blocks.append(f"<p align='center' style='color:#6b7280'>{empty}</p>")
+        self.setHtml("".join(blocks))
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+
+    def _message_html(self, m: ThreadMessage, now: datetime) -> str:
+        f = self._formatter
+        when = html.escape(f.date_time(m.created_at))
+        if m.kind is MessageKind.SYSTEM_EVENT:
+            text = html.escape(isolate_latin(_event_text(m)))
+            return (
+                "<table width='100%' cellpadding='2' style='margin-bottom:6px'><tr>"
+                f"<td align='center' style='color:#6b7280'>{text} · {when}</td></tr></table>"
+            )
+        background, border = COLOURS[m.kind]
+        lock = ""
+        if m.kind is MessageKind.INTERNAL_NOTE:
+            lock = f"<img src='{LOCK_URL.toString()}' width='14' height='14'> "
+        author = html.escape(isolate_latin(m.author or self.tr("Unknown")))
+        label = html.escape(_kind_label(m.kind))
+        pending = ""
+        if m.pending:
+            pending = (
+                f" · <span style='color:#b45309'>{html.escape(self.tr('not yet sent'))}</span>"
+            )
+        head = (
+            f"{lock}<b>{author}</b> · <span style='color:#4b5563'>{label}</span>"
+            f" · <span style='color:#6b7280'>{when}</span>{pending}"
+        )
+        files = ""
+        if m.attachments:
+            links = []
+            for a in m.attachments:
+                size = html.escape(self._size(a.size))
+                name = html.escape(isolate_latin(a.filename))
+                links.append(
+                    f"<a href='{ATTACHMENT_SCHEME}:{a.id}'>{name}</a>"
+                    f" <span style='color:#6b7280'>({size})</span>"
+                )
+            title = html.escape(self.tr("Attachments:"))
+            files = f"<p style='margin-top:4px'>{title} " + " · ".join(links) + "</p>"
+        return (
+            f"<table width='100%' cellpadding='8' cellspacing='0' border='1'"
+            f" style='border-color:{border}; border-style:solid; margin-bottom:8px'"
+            f" bgcolor='{background}'><tr><td>"
+            f"<p style='margin:0 0 4px 0'>{head}</p>{_paragraphs(m.body)}{files}"
+            "</td></tr></table>"
+        )
+
+    def _size(self, size: int) -> str:
+        f = self._formatter
+        if size < 1024:
+            return self.tr("%1 bytes").replace("%1", f.number(size))
+        if size < 1024 * 1024:
+            return self.tr("%1 KB").replace("%1", f.number(round(size / 1024)))
+        return self.tr("%1 MB").replace("%1", f.number(round(size / (1024 * 1024))))
+
+    # --- attachments ------------------------------------------------------------------
+
+    @Slot(QUrl)
+    def _anchor(self, url: QUrl) -> None:
+        if url.scheme() == ATTACHMENT_SCHEME:
+            info = self._attachments.get(url.path())
+            if info is not None:
+                self.attachment_activated.emit(info)
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+
+    @Slot(object)
+    def _offer_attachment(self, info: AttachmentInfo) -> None:
+        menu = QMenu(self)
+        open_action = menu.addAction(self.tr("Open"))
+        save_action = menu.addAction(self.tr("Save as…"))
+        chosen = menu.exec(self.cursor().pos())
+        if chosen is open_action:
+            self.open_attachment(info)
+        elif chosen is save_action:
+            target, _ = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), info.filename)
+            if target:
+                self.save_attachment(info, Path(target))
+
+    def _missing(self, info: AttachmentInfo) -> None:
+        QMessageBox.information(
+            self,
+            self.tr("Attachment"),
+            self.tr("%1 is not on this computer yet; it arrives with the next sync.").replace(
+                "%1", info.filename
+            ),
+        )
+
+    def save_attachment(self, info: AttachmentInfo, target: Path) -> bool:
+        """Copy the attachment's bytes to `target`; False (with a message) when absent."""
+        try:
+            with self._blobs.open(info.content_hash) as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+        except (NotFoundError, ValidationError):
+            self._missing(info)
+            return False
+        return True
+
+    def open_attachment(self, info: AttachmentInfo) -> Path | None:
+        """Copy to a private temporary folder under its own name and open it there."""
+        folder = Path(tempfile.mkdtemp(prefix="helpdesk-"))
+        target = folder / Path(info.filename).name
+        if not self.save_attachment(info, target):
+            return None
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
+        return target
