@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +23,7 @@ from core.queues import QueueKind, QueueQuery, count
 from desktop.context import WindowContext
 from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
 from desktop.views.queue_sidebar import QueueSidebarView
+from desktop.views.ticket_view import TicketView, TicketWindows
 
 SEARCH_DELAY_MS = 250
 CLOCK_TICK_MS = 60_000
@@ -107,6 +108,8 @@ class MainWindow(QMainWindow):
         self._clock.start()
 
         self.model.row_count_changed.connect(self._show_count)
+        self.ticket_windows = TicketWindows(context, self)  # one window per open ticket
+        self.table.activated.connect(self._open_row)  # double-click or Enter
         self.sidebar.queue_selected.connect(self._on_queue_selected)
         self.sidebar.select(QueueKind.MINE if context.user_id else QueueKind.ALL_OPEN)
         self.refresh_counts()
@@ -178,7 +181,16 @@ class MainWindow(QMainWindow):
             self.model.reload()
             self.refresh_counts()
 
+    def open_ticket(self, ticket_id: str) -> TicketView:
+        """Show the ticket in its own window (raised if already open)."""
+        return self.ticket_windows.open(ticket_id)
+
     # --- slots ------------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _open_row(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_ticket(self.model.ticket_id(index.row()))
 
     @Slot(str)
     def _on_queue_selected(self, kind: str) -> None:
