@@ -228,23 +228,21 @@ class SyncEngine:
         await self._db(outbox.count_attempt, batch)
         reply = await self._request("POST", "/sync/push", json=body)
         if reply.status_code >= 400:
-            await self._refused_batch(batch, reply)
+            await self._refused_batch(batch, reply, report)
             return True
         answer = _read(reply, PushResponse)
         done: outbox.PushOutcome = await self._db(outbox.record_results, batch, answer.results)
-        report.pushed += len(batch)
-        report.applied += done.applied
-        report.rejected += done.rejected
-        report.replayed += done.replayed
-        report.conflicts += done.conflicts
+        _count(report, len(batch), done)
         if done.applied + done.rejected == 0:
             gap = next((r for r in answer.results if r.code == "gap"), None)
             raise SyncError(gap.reason if gap and gap.reason else "The server took no change.")
         return len(batch) == self._push_batch or done.applied + done.rejected < len(batch)
 
-    async def _refused_batch(self, batch: list[outbox.Pending], reply: httpx.Response) -> None:
+    async def _refused_batch(
+        self, batch: list[outbox.Pending], reply: httpx.Response, report: SyncReport
+    ) -> None:
         """A 4xx on the whole request is our bug: find the culprit by sending the head
-        alone, and reject it (the rest go again)."""
+        alone, and reject it with the server's reason (the rest go again)."""
         if len(batch) > 1:
             single = {
                 "client_id": self.client_id,
@@ -253,9 +251,12 @@ class SyncEngine:
             reply = await self._request("POST", "/sync/push", json=single)
             if reply.status_code < 400:
                 answer = _read(reply, PushResponse)
-                await self._db(outbox.record_results, batch[:1], answer.results)
+                done = await self._db(outbox.record_results, batch[:1], answer.results)
+                _count(report, 1, done)
                 return
         await self._db(outbox.reject_unsent, batch[0].seq, _message(reply))
+        report.pushed += 1
+        report.rejected += 1
 
     async def _restore_refused(self, report: SyncReport) -> None:
         """The server's current values back into the fields of refused ticket intents
@@ -425,6 +426,14 @@ class SyncEngine:
         async with self._lock:
             await self._http.aclose()
             self._conn.close()
+
+
+def _count(report: SyncReport, sent: int, done: outbox.PushOutcome) -> None:
+    report.pushed += sent
+    report.applied += done.applied
+    report.rejected += done.rejected
+    report.replayed += done.replayed
+    report.conflicts += done.conflicts
 
 
 def _unreadable(detail: str) -> str:

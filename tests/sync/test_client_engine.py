@@ -27,7 +27,7 @@ from core.enums import MessageKind, Role, Status, Visibility
 from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
 from core.models import Message, OutboxMutation, SyncCounter, TeamMember, Ticket, User
 from sync.client import state as bookmarks
-from sync.client.engine import OfflineError, SyncEngine, SyncReport
+from sync.client.engine import EngineState, OfflineError, SyncEngine, SyncReport
 from sync.client.push import read_pending
 from sync.server.app import create_app
 from sync.server.auth import issue_token
@@ -299,8 +299,8 @@ def test_d6_server_down_means_offline_with_every_intent_kept(tmp_path: Path) -> 
             assert rows == (2,)
             with server_on(url, tmp_path, port):
                 report = await engine.sync_once()
-            assert report.applied == 2 and engine.state.status == "online"
-            assert engine.state.pending == 0
+            back: EngineState = engine.state
+            assert report.applied == 2 and back.status == "online" and back.pending == 0
         finally:
             await engine.aclose()
 
