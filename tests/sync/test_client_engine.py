@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from core.cache import open_cache
 from core.db import session_factory
 from core.enums import MessageKind, Role, Status, Visibility
+from core.ids import utcnow
 from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
 from core.models import Message, OutboxMutation, SyncCounter, TeamMember, Ticket, User
 from sync.client import state as bookmarks
@@ -400,3 +401,44 @@ def test_d6_an_unsendable_intent_is_rejected_and_the_queue_goes_on(
         rows = s.scalars(select(OutboxMutation).order_by(OutboxMutation.seq)).all()
         assert rows[0].state == "rejected" and "entity_id" in (rows[0].reason or "")
         assert s.get(Ticket, good.id).number is not None  # type: ignore[union-attr]
+
+
+def test_d6_last_sync_time_is_kept_in_the_cache_and_read_back(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """The engine writes the time of each finished sync into sync_state and a new engine
+    over the same cache starts with it; a sync that fails leaves it as it was."""
+    seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+
+    async def fresh() -> EngineState:
+        engine = SyncEngine(path, sqlite_server.url, token)
+        await engine.aclose()
+        return engine.state
+
+    assert asyncio.run(fresh()).last_sync_at is None
+    before = utcnow()
+    _, first = sync(path, sqlite_server, token)
+    assert first.last_sync_at is not None and before <= first.last_sync_at <= utcnow()
+    with closing(sqlite3.connect(path)) as conn:
+        assert bookmarks.last_sync_at(conn) == first.last_sync_at
+    assert asyncio.run(fresh()).last_sync_at == first.last_sync_at
+
+    async def down() -> EngineState:
+        engine = SyncEngine(path, f"http://127.0.0.1:{free_port()}", token, retries=0)
+        try:
+            with pytest.raises(OfflineError):
+                await engine.sync_once()
+            return engine.state
+        finally:
+            await engine.aclose()
+
+    failed = asyncio.run(down())
+    assert failed.status == "offline" and failed.last_sync_at == first.last_sync_at
+    assert asyncio.run(fresh()).last_sync_at == first.last_sync_at
+    _, second = sync(path, sqlite_server, token)
+    assert second.last_sync_at is not None and second.last_sync_at > first.last_sync_at
+    assert asyncio.run(fresh()).last_sync_at == second.last_sync_at
