@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from core.queues import QueueKind, QueueQuery, count
+from desktop.actions import TicketActions
 from desktop.context import WindowContext
 from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
 from desktop.views.queue_sidebar import QueueSidebarView
@@ -113,6 +114,7 @@ class MainWindow(QMainWindow):
         self.sidebar.queue_selected.connect(self._on_queue_selected)
         self.sidebar.select(QueueKind.MINE if context.user_id else QueueKind.ALL_OPEN)
         self.refresh_counts()
+        self.ticket_actions = TicketActions(context, self)  # toolbar, context menu, keys
 
     def _setup_table(self) -> None:
         table = self.table
