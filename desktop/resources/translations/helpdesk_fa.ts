@@ -2,11 +2,1027 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fa_IR">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="140"/>
+        <location filename="../../views/dashboard_export.py" line="203"/>
+        <location filename="../../views/dashboard_export.py" line="205"/>
+        <source>Open tickets</source>
+        <translation type="unfinished">تیکت‌های باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="141"/>
+        <source>Not closed and not archived, now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="142"/>
+        <source>New today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="143"/>
+        <source>Created today (local time).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="144"/>
+        <source>Closed today</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="145"/>
+        <source>Closed today (local time).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="146"/>
+        <source>Overdue (SLA)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="147"/>
+        <source>Open tickets whose SLA due time has passed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="148"/>
+        <source>Not yet seen</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="149"/>
+        <source>Open tickets no staff member has opened since the customer wrote.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="150"/>
+        <source>Created in range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="151"/>
+        <source>Tickets created in the chosen days, archived ones included.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="152"/>
+        <source>Closed in range</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="153"/>
+        <source>Tickets closed in the chosen days.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="154"/>
+        <source>First response (median)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="155"/>
+        <source>From creation to the first agent reply, tickets created in range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="156"/>
+        <source>Resolution (median)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="157"/>
+        <source>From creation to closing, tickets closed in range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="158"/>
+        <source>Satisfaction</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="160"/>
+        <source>Customers&apos; ratings (1 to 5) of tickets created in range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="161"/>
+        <source>Reopen rate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="163"/>
+        <source>Of the verdicts on tickets created in range, the share &quot;not resolved&quot;.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="171"/>
+        <source>%1 to %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="179"/>
+        <source>No team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="183"/>
+        <source>No stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="191"/>
+        <source>Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="192"/>
+        <location filename="../../views/dashboard_export.py" line="250"/>
+        <source>Figure</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="192"/>
+        <location filename="../../views/dashboard_export.py" line="250"/>
+        <source>Value</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="192"/>
+        <source>90th percentile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="201"/>
+        <source>%1, seconds</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="203"/>
+        <source>Team</source>
+        <translation type="unfinished">تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="203"/>
+        <source>Stage</source>
+        <translation type="unfinished">مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="205"/>
+        <source>Priority</source>
+        <translation type="unfinished">اولویت</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="207"/>
+        <location filename="../../views/dashboard_export.py" line="266"/>
+        <source>Day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="207"/>
+        <source>Jalali day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="207"/>
+        <location filename="../../views/dashboard_export.py" line="266"/>
+        <source>Created</source>
+        <translation type="unfinished">ایجاد</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="207"/>
+        <location filename="../../views/dashboard_export.py" line="266"/>
+        <source>Closed</source>
+        <translation type="unfinished">بسته</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="212"/>
+        <location filename="../../views/dashboard_export.py" line="259"/>
+        <location filename="../../views/dashboard_export.py" line="274"/>
+        <source>Agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="212"/>
+        <location filename="../../views/dashboard_export.py" line="259"/>
+        <source>Open</source>
+        <translation type="unfinished">باز کردن</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="212"/>
+        <location filename="../../views/dashboard_export.py" line="259"/>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="212"/>
+        <location filename="../../views/dashboard_export.py" line="259"/>
+        <source>On leave now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="214"/>
+        <location filename="../../views/dashboard_export.py" line="260"/>
+        <source>Yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="216"/>
+        <source>Agents on leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="216"/>
+        <location filename="../../views/dashboard_export.py" line="274"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="216"/>
+        <location filename="../../views/dashboard_export.py" line="274"/>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="250"/>
+        <source>Detail</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="305"/>
+        <source>Supervisors dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="318"/>
+        <source>The PDF report could not be written.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
-        <location filename="../../app.py" line="79"/>
+        <location filename="../../app.py" line="110"/>
         <source>offline</source>
         <translation>آفلاین</translation>
+    </message>
+</context>
+<context>
+    <name>AssignDialog</name>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="62"/>
+        <source>Refer to a colleague</source>
+        <translation>ارجاع به همکار</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="69"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="71"/>
+        <source>Ticket %1: %2</source>
+        <translation>تیکت %1: %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="73"/>
+        <source>%1 selected tickets</source>
+        <translation>%1 تیکتِ برگزیده</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="80"/>
+        <source>Keep the ticket&apos;s team</source>
+        <translation>تیم تیکت بماند</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="87"/>
+        <source>Find a colleague</source>
+        <translation>جست‌وجوی همکار</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="95"/>
+        <source>A note for your colleague (saved as an internal note on the ticket)</source>
+        <translation>یادداشتی برای همکارتان (به‌صورت یادداشت داخلی روی تیکت ثبت می‌شود)</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="109"/>
+        <source>Refer</source>
+        <translation>ارجاع</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="122"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="128"/>
+        <source>Note</source>
+        <translation>یادداشت</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="138"/>
+        <source>Colleague</source>
+        <translation>همکار</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="138"/>
+        <source>Open tickets</source>
+        <translation>تیکت‌های باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="138"/>
+        <source>Leave</source>
+        <translation>مرخصی</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="176"/>
+        <source>Nobody: the team&apos;s own rule picks</source>
+        <translation>هیچ‌کس: قاعدهٔ خودِ تیم برمی‌گزیند</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="182"/>
+        <source>on leave until %1</source>
+        <translation>در مرخصی تا %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/assign_dialog.py" line="246"/>
+        <source>Choose a colleague to refer the ticket to.</source>
+        <translation>همکاری را برای ارجاع برگزینید.</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../views/composer.py" line="189"/>
+        <source>Reply to customer</source>
+        <translation>پاسخ به مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="191"/>
+        <source>Internal note</source>
+        <translation>یادداشت داخلی</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="203"/>
+        <source>Canned reply…</source>
+        <translation>پاسخ آماده…</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="205"/>
+        <source>Knowledge base…</source>
+        <translation>پایگاه دانش…</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="208"/>
+        <source>Attach file…</source>
+        <translation>پیوست فایل…</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="231"/>
+        <source>Remove files</source>
+        <translation>حذف فایل‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="235"/>
+        <location filename="../../views/composer.py" line="352"/>
+        <source>Send</source>
+        <translation>ارسال</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="238"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>ارسال (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="274"/>
+        <source>Draft restored</source>
+        <translation>پیش‌نویس بازیابی شد</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="322"/>
+        <source>Draft saved</source>
+        <translation>پیش‌نویس ذخیره شد</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="345"/>
+        <source>Internal note: only staff see it</source>
+        <translation>یادداشت داخلی: فقط کارکنان آن را می‌بینند</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="346"/>
+        <source>Staff only</source>
+        <translation>فقط کارکنان</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="347"/>
+        <source>Add note</source>
+        <translation>ثبت یادداشت</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="350"/>
+        <source>Reply to the customer</source>
+        <translation>پاسخ به مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="420"/>
+        <source>Knowledge base article</source>
+        <translation>مقاله پایگاه دانش</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="426"/>
+        <source>Attach files</source>
+        <translation>پیوست فایل‌ها</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsDialog</name>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="32"/>
+        <source>Assignee</source>
+        <translation>کارشناس</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="33"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="34"/>
+        <source>Stage</source>
+        <translation>مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="35"/>
+        <source>Status</source>
+        <translation>وضعیت</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="36"/>
+        <source>Title</source>
+        <translation>عنوان</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="37"/>
+        <source>Severity</source>
+        <translation>شدت</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="38"/>
+        <source>Impact</source>
+        <translation>اثر</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="41"/>
+        <source>New</source>
+        <translation>جدید</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="42"/>
+        <source>In progress</source>
+        <translation>در جریان</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="43"/>
+        <source>Closed</source>
+        <translation>بسته</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="67"/>
+        <source>Conflicts</source>
+        <translation>ناسازگاری‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="77"/>
+        <source>Someone else changed these fields before your change reached the server. Keep the server&apos;s value, or use yours again.</source>
+        <translation>پیش از رسیدن تغییر شما به سرور، همکار دیگری این فیلدها را تغییر داده است. مقدار سرور را نگه دارید یا مقدار خودتان را دوباره به کار ببرید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <location filename="../../views/conflicts_dialog.py" line="97"/>
+        <source>Ticket</source>
+        <translation>درخواست</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <source>Field</source>
+        <translation>فیلد</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <source>Server&apos;s value</source>
+        <translation>مقدار سرور</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <source>Your value</source>
+        <translation>مقدار شما</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="87"/>
+        <source>Keep server&apos;s</source>
+        <translation>مقدار سرور بماند</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="89"/>
+        <source>Use mine</source>
+        <translation>مقدار من</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="94"/>
+        <source>Changes the server refused</source>
+        <translation>تغییراتی که سرور رد کرد</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="97"/>
+        <source>Reason</source>
+        <translation>دلیل</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="98"/>
+        <source>Dismiss</source>
+        <translation>کنار گذاشتن</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="146"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="151"/>
+        <source>(none)</source>
+        <translation>(هیچ)</translation>
+    </message>
+</context>
+<context>
+    <name>ConversationView</name>
+    <message>
+        <location filename="../../views/conversation_view.py" line="110"/>
+        <source>Customer</source>
+        <translation>مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="112"/>
+        <source>Reply</source>
+        <translation>پاسخ</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="114"/>
+        <source>Internal note</source>
+        <translation>یادداشت داخلی</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="115"/>
+        <source>System</source>
+        <translation>سامانه</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="121"/>
+        <source>Assigned to {assignee} automatically ({mode}).</source>
+        <translation>به‌طور خودکار به {assignee} واگذار شد ({mode}).</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="124"/>
+        <source>Merged {tickets} into this ticket.</source>
+        <translation>{tickets} در این تیکت ادغام شد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="127"/>
+        <source>Merged into {ticket}.</source>
+        <translation>در {ticket} ادغام شد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="130"/>
+        <source>Converted to lead &quot;{lead}&quot; (sales team: {team}, salesperson: {salesperson}); the ticket is archived.</source>
+        <translation>به سرنخ «{lead}» تبدیل شد (تیم فروش: {team}، فروشنده: {salesperson})؛ تیکت بایگانی شد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="135"/>
+        <source>The customer marked it resolved (rating {rating} of 5).</source>
+        <translation>مشتری آن را حل‌شده اعلام کرد (امتیاز {rating} از ۵).</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="196"/>
+        <source>No messages yet.</source>
+        <translation>هنوز پیامی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="215"/>
+        <source>Unknown</source>
+        <translation>نامشخص</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="219"/>
+        <source>not yet sent</source>
+        <translation>هنوز فرستاده نشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="235"/>
+        <source>Attachments:</source>
+        <translation>پیوست‌ها:</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="248"/>
+        <source>%1 bytes</source>
+        <translation>%1 بایت</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="250"/>
+        <source>%1 KB</source>
+        <translation>%1 کیلوبایت</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="251"/>
+        <source>%1 MB</source>
+        <translation>%1 مگابایت</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="267"/>
+        <source>Open</source>
+        <translation>باز کردن</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="268"/>
+        <source>Save as…</source>
+        <translation>ذخیره با نام…</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="273"/>
+        <source>Save attachment</source>
+        <translation>ذخیره پیوست</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="280"/>
+        <source>Attachment</source>
+        <translation>پیوست</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="281"/>
+        <source>%1 is not on this computer yet; it arrives with the next sync.</source>
+        <translation>%1 هنوز روی این رایانه نیست؛ با همگام‌سازی بعدی می‌رسد.</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerFile</name>
+    <message>
+        <location filename="../../views/customer_file.py" line="36"/>
+        <source>New</source>
+        <translation>جدید</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="38"/>
+        <source>In progress</source>
+        <translation>در حال انجام</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="39"/>
+        <source>Closed</source>
+        <translation>بسته</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="298"/>
+        <source>Customer file</source>
+        <translation>پروندهٔ مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="299"/>
+        <source>This ticket has no contact or account.</source>
+        <translation>این تیکت مخاطب یا حسابی ندارد.</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerFileDialog</name>
+    <message>
+        <location filename="../../views/customer_file.py" line="64"/>
+        <location filename="../../views/customer_file.py" line="160"/>
+        <source>Customer file</source>
+        <translation>پروندهٔ مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="81"/>
+        <source>Email</source>
+        <translation>ایمیل</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="82"/>
+        <source>Phone</source>
+        <translation>تلفن</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="88"/>
+        <source>Open ticket</source>
+        <translation>باز کردن تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="91"/>
+        <source>New ticket for this customer</source>
+        <translation>تیکت تازه برای این مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="97"/>
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="119"/>
+        <source>Number</source>
+        <translation>شماره</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="120"/>
+        <source>Title</source>
+        <translation>عنوان</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="121"/>
+        <source>Stage</source>
+        <translation>مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="122"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="123"/>
+        <source>Assignee</source>
+        <translation>مسئول</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="124"/>
+        <source>Created</source>
+        <translation>ایجاد</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="125"/>
+        <source>Updated</source>
+        <translation>به‌روزرسانی</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="161"/>
+        <source>This customer&apos;s file could not be read: %1</source>
+        <translation>پروندهٔ این مشتری خوانده نشد: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="170"/>
+        <source>Contact</source>
+        <translation>مخاطب</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="170"/>
+        <location filename="../../views/customer_file.py" line="176"/>
+        <source>Account</source>
+        <translation>حساب</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="171"/>
+        <source>Customer file: %1</source>
+        <translation>پروندهٔ مشتری: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="178"/>
+        <source>Account file</source>
+        <translation>پروندهٔ حساب</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="181"/>
+        <source>Contacts</source>
+        <translation>مخاطبان</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="185"/>
+        <source>%1 tickets, %2 open</source>
+        <translation>%1 تیکت، %2 باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="192"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="196"/>
+        <source>%1 (archived)</source>
+        <translation>%1 (بایگانی)</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="261"/>
+        <source>New ticket</source>
+        <translation>تیکت تازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/customer_file.py" line="262"/>
+        <source>The ticket form is not available in this version.</source>
+        <translation>فرم تیکت در این نسخه در دسترس نیست.</translation>
+    </message>
+</context>
+<context>
+    <name>DashboardLauncher</name>
+    <message>
+        <location filename="../../views/dashboard.py" line="666"/>
+        <source>&amp;Reports</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="669"/>
+        <source>&amp;Dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DashboardWindow</name>
+    <message>
+        <location filename="../../views/dashboard.py" line="170"/>
+        <source>Supervisors dashboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="177"/>
+        <source>All teams</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="180"/>
+        <source>All agents</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="186"/>
+        <source>Refresh</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="187"/>
+        <source>Export CSV…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="188"/>
+        <source>Export PDF…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="193"/>
+        <location filename="../../views/dashboard.py" line="252"/>
+        <source>From</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="195"/>
+        <location filename="../../views/dashboard.py" line="252"/>
+        <source>To</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="198"/>
+        <source>7 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="199"/>
+        <source>30 days</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="200"/>
+        <source>A year</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="207"/>
+        <source>Team</source>
+        <translation type="unfinished">تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="209"/>
+        <location filename="../../views/dashboard.py" line="248"/>
+        <source>Agent</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="248"/>
+        <location filename="../../views/dashboard.py" line="497"/>
+        <source>Open</source>
+        <translation type="unfinished">باز کردن</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="248"/>
+        <source>Total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="248"/>
+        <source>On leave now</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="252"/>
+        <source>Agents on leave</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="353"/>
+        <source>The range ends before it starts: pick the days again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="357"/>
+        <source>Counting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="381"/>
+        <source>The figures could not be counted: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="394"/>
+        <source>%1 · counted from this computer&apos;s copy of the tickets</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="432"/>
+        <source>No team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="437"/>
+        <location filename="../../views/dashboard.py" line="447"/>
+        <source>No stage</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="453"/>
+        <source>Open tickets by stage, per team</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="461"/>
+        <source>Open tickets by priority</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="465"/>
+        <source>Open tickets</source>
+        <translation type="unfinished">تیکت‌های باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="472"/>
+        <source>Created and closed per day</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="476"/>
+        <source>Created</source>
+        <translation type="unfinished">ایجاد</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="481"/>
+        <source>Closed</source>
+        <translation type="unfinished">بسته</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="492"/>
+        <source>Agent workload (open and total)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="494"/>
+        <source>(on leave)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="500"/>
+        <source>Closed or archived</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="514"/>
+        <source>Yes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="616"/>
+        <source>Could not write %1: %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="625"/>
+        <source>Export CSV</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="625"/>
+        <source>CSV files (*.csv)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="633"/>
+        <source>Export PDF</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard.py" line="633"/>
+        <source>PDF files (*.pdf)</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -97,26 +1113,96 @@
     </message>
 </context>
 <context>
+    <name>JalaliDateEdit</name>
+    <message>
+        <location filename="../../views/form_fields.py" line="74"/>
+        <source>Pick a date</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>KbSearchDialog</name>
+    <message>
+        <location filename="../../views/composer.py" line="56"/>
+        <source>Insert from the knowledge base</source>
+        <translation>درج از پایگاه دانش</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="62"/>
+        <source>Search articles</source>
+        <translation>جستجوی مقاله‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="71"/>
+        <source>Insert</source>
+        <translation>درج</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="74"/>
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../views/composer.py" line="117"/>
+        <source>No article matches.</source>
+        <translation>مقاله‌ای پیدا نشد.</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../views/main_window.py" line="58"/>
+        <location filename="../../views/main_window.py" line="60"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="67"/>
+        <location filename="../../views/main_window.py" line="69"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="91"/>
+        <location filename="../../views/main_window.py" line="93"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="183"/>
+        <location filename="../../views/main_window.py" line="204"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <location filename="../../notifications.py" line="38"/>
+        <source>Helpdesk</source>
+        <translation>میز پشتیبانی</translation>
+    </message>
+    <message>
+        <location filename="../../notifications.py" line="60"/>
+        <source>#%1: %2</source>
+        <translation>#%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../notifications.py" line="72"/>
+        <source>%Ln new ticket(s) in your queues</source>
+        <translation>
+            <numerusform>%Ln درخواست تازه در صف‌های شما</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../notifications.py" line="75"/>
+        <source>%Ln new customer reply(s)</source>
+        <translation>
+            <numerusform>%Ln پاسخ تازه از مشتری</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../notifications.py" line="84"/>
+        <source>and %Ln more</source>
+        <translation>
+            <numerusform>و %Ln مورد دیگر</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -360,6 +1446,585 @@
         <location filename="../../models/queue_model.py" line="448"/>
         <source>Overdue since %1</source>
         <translation>گذشته از مهلت از %1</translation>
+    </message>
+</context>
+<context>
+    <name>StageMenu</name>
+    <message>
+        <location filename="../../views/stage_menu.py" line="24"/>
+        <source>Stage</source>
+        <translation>مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/stage_menu.py" line="32"/>
+        <source>%1 (closes the ticket)</source>
+        <translation>%1 (تیکت را می‌بندد)</translation>
+    </message>
+    <message>
+        <location filename="../../views/stage_menu.py" line="41"/>
+        <source>This team has no stages</source>
+        <translation>این تیم مرحله‌ای ندارد</translation>
+    </message>
+</context>
+<context>
+    <name>StaleReplyDialog</name>
+    <message>
+        <location filename="../../views/ticket_view.py" line="58"/>
+        <source>New messages since you started</source>
+        <translation>پیام‌های تازه از وقتی شروع کردید</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="62"/>
+        <source>%1 new message(s) arrived on this ticket since you opened it or started this reply. Send anyway, or review them first?</source>
+        <translation>از وقتی این تیکت را باز کردید یا نوشتن این پاسخ را شروع کردید، %1 پیام تازه رسیده است. با این حال بفرستید یا اول آن‌ها را ببینید؟</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="72"/>
+        <source>Customer</source>
+        <translation>مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="74"/>
+        <source>Colleague&apos;s reply</source>
+        <translation>پاسخ همکار</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="82"/>
+        <source>Send anyway</source>
+        <translation>با این حال بفرست</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="84"/>
+        <source>Review</source>
+        <translation>مرور پیام‌ها</translation>
+    </message>
+</context>
+<context>
+    <name>SyncStatusView</name>
+    <message>
+        <location filename="../../views/sync_status.py" line="72"/>
+        <source>Sync now</source>
+        <translation>همگام‌سازی اکنون</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="73"/>
+        <source>Send your changes and fetch the latest now</source>
+        <translation>تغییرات شما اکنون فرستاده و تازه‌ترین‌ها گرفته شود</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="105"/>
+        <source>Online</source>
+        <translation>برخط</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="106"/>
+        <source>Offline</source>
+        <translation>آفلاین</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="107"/>
+        <source>Syncing…</source>
+        <translation>در حال همگام‌سازی…</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="108"/>
+        <source>Sync error</source>
+        <translation>خطای همگام‌سازی</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="114"/>
+        <source>The server cannot be reached. Your changes are kept and sent when it is back.</source>
+        <translation>به سرور دسترسی نیست. تغییرات شما نگه داشته می‌شود و وقتی سرور برگردد ارسال می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="116"/>
+        <source>Sync stopped: %1</source>
+        <translation>همگام‌سازی متوقف شد: %1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/sync_status.py" line="131"/>
+        <source>%Ln change(s) not yet sent</source>
+        <translation>
+            <numerusform>%Ln تغییر هنوز فرستاده نشده</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="142"/>
+        <source>Not synced yet</source>
+        <translation>هنوز همگام نشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="147"/>
+        <source>Synced %1</source>
+        <translation>همگام‌شده %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="159"/>
+        <source>%1 of %2 changes</source>
+        <translation>%1 از %2 تغییر</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/sync_status.py" line="190"/>
+        <source>%Ln conflict(s)</source>
+        <translation>
+            <numerusform>%Ln ناسازگاری</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="191"/>
+        <source>Changes the server did not take: open the list</source>
+        <translation>تغییراتی که سرور نپذیرفت: فهرست را باز کنید</translation>
+    </message>
+</context>
+<context>
+    <name>TicketActions</name>
+    <message>
+        <location filename="../../actions.py" line="59"/>
+        <source>That stage belongs to another team.</source>
+        <translation>این مرحله از آنِ تیم دیگری است.</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="62"/>
+        <source>This ticket is merged into another and stays archived.</source>
+        <translation>این تیکت در تیکت دیگری ادغام شده و بایگانی می‌ماند.</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="65"/>
+        <source>This ticket is no longer in the cache.</source>
+        <translation>این تیکت دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="68"/>
+        <source>The assignee must be an active staff user.</source>
+        <translation>مسئول باید یکی از کارکنان فعال باشد.</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="109"/>
+        <source>Assign to me</source>
+        <translation>واگذاری به من</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="115"/>
+        <source>Refer to a colleague…</source>
+        <translation>ارجاع به همکار…</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="121"/>
+        <source>Change stage…</source>
+        <translation>تغییر مرحله…</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="127"/>
+        <source>Follow</source>
+        <translation>دنبال کردن</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="130"/>
+        <source>Unfollow</source>
+        <translation>دنبال نکردن</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="136"/>
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="139"/>
+        <source>Reopen</source>
+        <translation>بازگشایی</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="142"/>
+        <source>Archive</source>
+        <translation>بایگانی</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="148"/>
+        <source>Restore from archive</source>
+        <translation>بازگردانی از بایگانی</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="154"/>
+        <source>Customer file</source>
+        <translation>پروندهٔ مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="176"/>
+        <source>Ticket actions</source>
+        <translation>کارهای تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="277"/>
+        <source>Assigned to you</source>
+        <translation>به شما واگذار شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="302"/>
+        <source>Referred</source>
+        <translation>ارجاع شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="331"/>
+        <source>Stage changed</source>
+        <translation>مرحله تغییر کرد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="333"/>
+        <source>(%1 tickets of other teams left alone)</source>
+        <translation>(%1 تیکتِ تیم‌های دیگر دست‌نخورده ماند)</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="345"/>
+        <source>Following</source>
+        <translation>دنبال می‌کنید</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="355"/>
+        <source>No longer following</source>
+        <translation>دیگر دنبال نمی‌کنید</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="363"/>
+        <source>Closed</source>
+        <translation>بسته شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="371"/>
+        <source>Reopened</source>
+        <translation>بازگشایی شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="379"/>
+        <source>Archived</source>
+        <translation>بایگانی شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="387"/>
+        <source>Restored from archive</source>
+        <translation>از بایگانی بازگردانده شد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="411"/>
+        <source>Updating %1 tickets…</source>
+        <translation>به‌روزرسانی %1 تیکت…</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="414"/>
+        <source>Stop</source>
+        <translation>توقف</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="450"/>
+        <source>Could not save</source>
+        <translation>ذخیره نشد</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="451"/>
+        <source>The change could not be saved in the local cache:
+%1</source>
+        <translation>تغییر در حافظهٔ محلی ذخیره نشد:
+%1</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="471"/>
+        <source>%1: %2 tickets</source>
+        <translation>%1: %2 تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="483"/>
+        <source>Some tickets were not changed</source>
+        <translation>برخی تیکت‌ها تغییر نکردند</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="484"/>
+        <source>%1 tickets could not be changed:</source>
+        <translation>%1 تیکت تغییر نکرد:</translation>
+    </message>
+</context>
+<context>
+    <name>TicketForm</name>
+    <message>
+        <location filename="../../models/ticket_form_model.py" line="38"/>
+        <source>%1 (account)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="112"/>
+        <source>%1 is required.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="114"/>
+        <source>Not a valid value for %1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="118"/>
+        <source>A contact email is required; the customer is answered there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="121"/>
+        <source>Not a valid email address (like name@example.com).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="124"/>
+        <source>Too long: at most 300 characters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="125"/>
+        <source>A title is required.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="126"/>
+        <source>Pick a subject of this department.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="129"/>
+        <source>Pick a member of the chosen team.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="132"/>
+        <source>A file to attach can no longer be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="220"/>
+        <source>(none)</source>
+        <translation type="unfinished">(هیچ)</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="232"/>
+        <source>Search a contact or account by name, email or mobile</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="288"/>
+        <source>Additional details</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="298"/>
+        <source>Add files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="299"/>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="301"/>
+        <source>Create ticket</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="301"/>
+        <location filename="../../views/ticket_form.py" line="399"/>
+        <location filename="../../views/ticket_form.py" line="740"/>
+        <source>Save changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="316"/>
+        <source>Subtype</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="323"/>
+        <source>Related to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="324"/>
+        <source>Title</source>
+        <translation type="unfinished">عنوان</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="325"/>
+        <source>Contact email</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="326"/>
+        <source>Status</source>
+        <translation type="unfinished">وضعیت</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="330"/>
+        <source>Severity</source>
+        <translation type="unfinished">شدت</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="332"/>
+        <source>Impact</source>
+        <translation type="unfinished">اثر</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="334"/>
+        <source>Severity and impact</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="335"/>
+        <source>Priority</source>
+        <translation type="unfinished">اولویت</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="336"/>
+        <source>Department</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="337"/>
+        <source>Subject</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="338"/>
+        <source>Team</source>
+        <translation type="unfinished">تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="339"/>
+        <source>Assigned to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="340"/>
+        <source>Tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="342"/>
+        <source>Description</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="352"/>
+        <source>Attachments</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="560"/>
+        <source>(nobody)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="655"/>
+        <source>Not related to a contact or account yet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="661"/>
+        <source>Related to: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="684"/>
+        <source>%1: severity %2 × impact %3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="718"/>
+        <source>Attach files</source>
+        <translation type="unfinished">پیوست فایل‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="751"/>
+        <source>The ticket could not be saved; nothing typed is lost. %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../views/ticket_form.py" line="781"/>
+        <source>The ticket was not saved: fix the %n marked field(s). Nothing typed is lost.</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="862"/>
+        <source>New ticket</source>
+        <translation type="unfinished">تیکت تازه</translation>
+    </message>
+</context>
+<context>
+    <name>TicketFormDialog</name>
+    <message>
+        <location filename="../../views/ticket_form.py" line="813"/>
+        <source>New ticket</source>
+        <translation type="unfinished">تیکت تازه</translation>
+    </message>
+</context>
+<context>
+    <name>TicketView</name>
+    <message>
+        <location filename="../../views/ticket_view.py" line="129"/>
+        <location filename="../../views/ticket_view.py" line="213"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="198"/>
+        <source>This ticket is no longer in the cache.</source>
+        <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="220"/>
+        <source>merged into #%1</source>
+        <translation>ادغام‌شده در #%1</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="226"/>
+        <source>Customer: %1</source>
+        <translation>مشتری: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="235"/>
+        <source>Resolved by the customer</source>
+        <translation>مشتری آن را حل‌شده اعلام کرد</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="237"/>
+        <source>Customer says not resolved</source>
+        <translation>مشتری می‌گوید حل نشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="241"/>
+        <source>satisfaction %1 of 5</source>
+        <translation>رضایت %1 از ۵</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="260"/>
+        <source>Nothing to send</source>
+        <translation>چیزی برای ارسال نیست</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="260"/>
+        <source>Write the message first.</source>
+        <translation>ابتدا پیام را بنویسید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="345"/>
+        <source>An unexpected error.</source>
+        <translation>خطای پیش‌بینی‌نشده.</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="348"/>
+        <source>Not sent</source>
+        <translation>ارسال نشد</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="349"/>
+        <source>The message was not sent; your text is kept.
+%1</source>
+        <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
+%1</translation>
     </message>
 </context>
 </TS>
