@@ -23,6 +23,7 @@ from core.queues import QueueKind, QueueQuery, count
 from desktop.actions import TicketActions
 from desktop.context import WindowContext
 from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
+from desktop.views.dashboard import DashboardLauncher
 from desktop.views.queue_sidebar import QueueSidebarView
 from desktop.views.ticket_view import TicketView, TicketWindows
 
@@ -53,7 +54,7 @@ class MainWindow(QMainWindow):
     """Sidebar of queues, search box, queue table and a status bar; right-to-left in
     Persian because the application's layout direction says so."""
 
-    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:  # noqa: PLR0915 - the window is wired in one place
         super().__init__(parent)
         self._context = context
         formatter = context.localization.formatter
@@ -115,6 +116,7 @@ class MainWindow(QMainWindow):
         self.sidebar.select(QueueKind.MINE if context.user_id else QueueKind.ALL_OPEN)
         self.refresh_counts()
         self.ticket_actions = TicketActions(context, self)  # toolbar, context menu, keys
+        self.dashboards = DashboardLauncher(self, context)  # Reports > Dashboard (D7)
 
     def _setup_table(self) -> None:
         table = self.table
@@ -163,6 +165,14 @@ class MainWindow(QMainWindow):
                 text=self.search_box.text().strip(),
             )
         )
+
+    @Slot(object)
+    def show_query(self, query: QueueQuery) -> None:
+        """Show any queue (a dashboard bar or row): the sidebar lets go of its choice."""
+        self.sidebar.setCurrentRow(-1)
+        self.model.set_query(query)
+        self.raise_()
+        self.activateWindow()
 
     @Slot()
     def refresh_counts(self) -> None:
