@@ -8,7 +8,8 @@ needs no edit.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,31 +32,82 @@ class EntityTable:
     time_columns: frozenset[str]
     # whether rows carry `updated_seq` ("apply only if newer")
     seq_tracked: bool
+    # per column: None (stored as sent) or the function that converts its wire value
+    _converters: tuple[Callable[[Any], Any] | None, ...] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        converters: list[Callable[[Any], Any] | None] = []
+        for col in self.columns:
+            if col in self.json_columns:
+                converters.append(_json_text)
+            elif col in self.time_columns:
+                converters.append(_time_text)
+            else:
+                converters.append(None)
+        object.__setattr__(self, "_converters", tuple(converters))
 
     def row(self, data: dict[str, Any], seq: int) -> tuple[Any, ...]:
         """The values of `columns` for one wire row; unknown keys are ignored."""
-        values = []
-        for col in self.columns:
-            if col == "updated_seq":
-                values.append(seq)
-            else:
-                values.append(self.to_sql(col, data.get(col)))
-        return tuple(values)
+        return self.rows([(data, seq)])[0]
+
+    def rows(self, items: list[tuple[dict[str, Any], int]]) -> list[tuple[Any, ...]]:
+        """`row` for many wire rows at once: the apply's hot loop (one pass per value,
+        no per-value method call for the plain columns)."""
+        plan = tuple(zip(self.columns, self._converters, strict=True))
+        seq_at = self.columns.index("updated_seq") if self.seq_tracked else -1
+        out = []
+        for data, seq in items:
+            get = data.get
+            values: list[Any] = []
+            for col, convert in plan:
+                value = get(col)
+                if value is None:
+                    values.append(None)
+                elif convert is not None:
+                    values.append(convert(value))
+                elif type(value) is dict or type(value) is list:
+                    values.append(_json_text(value))
+                else:
+                    values.append(value)
+            if seq_at >= 0:
+                values[seq_at] = seq
+            out.append(tuple(values))
+        return out
 
     def to_sql(self, column: str, value: Any) -> Any:
         """A wire value as the cache stores it (JSON text, UTC time text, 0/1)."""
         if value is None:
             return None
         if column in self.json_columns:
-            return json.dumps(value, ensure_ascii=False)
-        if column in self.time_columns and isinstance(value, str):
-            parsed = datetime.fromisoformat(value)
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return sql_time(parsed)
+            return _json_text(value)
+        if column in self.time_columns:
+            return _time_text(value)
         if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False)
+            return _json_text(value)
         return value
+
+
+def _json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _time_text(value: Any) -> Any:
+    """A wire time as `sql_time` writes it. The server's own shape (UTC `isoformat`,
+    with or without microseconds) is cut as text, 10x cheaper than parsing; any other
+    offset or shape is parsed."""
+    if not isinstance(value, str):
+        return value
+    if value[10:11] == "T" and value[4:5] == "-" and value.endswith("+00:00"):
+        if len(value) == 32 and value[19] == ".":
+            return f"{value[:10]} {value[11:26]}"
+        if len(value) == 25:
+            return f"{value[:10]} {value[11:19]}.000000"
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return sql_time(parsed)
 
 
 def _describe(entity: str, cls: type[Base]) -> EntityTable:
