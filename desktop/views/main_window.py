@@ -25,6 +25,7 @@ from desktop.context import WindowContext
 from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
 from desktop.views.dashboard import DashboardLauncher
 from desktop.views.queue_sidebar import QueueSidebarView
+from desktop.views.ticket_form import new_ticket_action
 from desktop.views.ticket_view import TicketView, TicketWindows
 
 SEARCH_DELAY_MS = 250
@@ -117,6 +118,9 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.ticket_actions = TicketActions(context, self)  # toolbar, context menu, keys
         self.dashboards = DashboardLauncher(self, context)  # Reports > Dashboard (D7)
+        self.new_ticket = new_ticket_action(  # Ctrl+N and the toolbar: the ticket form (P1)
+            context, self, toolbar=self.ticket_actions.toolbar, on_saved=self.ticket_saved
+        )
 
     def _setup_table(self) -> None:
         table = self.table
@@ -192,6 +196,11 @@ class MainWindow(QMainWindow):
         if changed:
             self.model.reload()
             self.refresh_counts()
+
+    @Slot(str)
+    def ticket_saved(self, _ticket_id: str) -> None:
+        """A ticket was made or edited here: show it in the queue and the counts."""
+        self.refresh_after_sync(True)
 
     def open_ticket(self, ticket_id: str) -> TicketView:
         """Show the ticket in its own window (raised if already open)."""
