@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -857,12 +858,25 @@ def open_new_ticket(
     return dialog
 
 
-def new_ticket_action(context: WindowContext, window: QWidget) -> QAction:
-    """The global "new ticket" action (Ctrl+N), added to `window`."""
+def new_ticket_action(
+    context: WindowContext,
+    window: QWidget,
+    *,
+    toolbar: QToolBar | None = None,
+    on_saved: Callable[[str], None] | None = None,
+) -> QAction:
+    """The global "new ticket" action (Ctrl+N) on `window`, first on `toolbar` (the
+    queue's actions) when given; `on_saved(ticket_id)` after each new ticket."""
     action = QAction(QCoreApplication.translate("TicketForm", "New ticket"), window)
     action.setObjectName("newTicketAction")
     action.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
     action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-    action.triggered.connect(lambda: open_new_ticket(context, window))
+    action.setToolTip(QCoreApplication.translate("TicketForm", "New ticket (Ctrl+N)"))
+    action.triggered.connect(lambda: open_new_ticket(context, window, on_saved=on_saved))
     window.addAction(action)
+    if toolbar is not None:
+        actions = toolbar.actions()
+        toolbar.insertAction(actions[0] if actions else None, action)
+        if actions:
+            toolbar.insertSeparator(actions[0])
     return action

@@ -368,7 +368,8 @@ def test_p1_ctrl_n_opens_the_form_from_the_main_window(
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    QTest.keySequence(window, QKeySequence(QKeySequence.StandardKey.New))
+    qtbot.waitActive(window)
+    QTest.keyClick(window.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
         lambda: any(isinstance(w, TicketFormDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
     )
@@ -377,6 +378,9 @@ def test_p1_ctrl_n_opens_the_form_from_the_main_window(
     assert dialog.form.ticket_id is None
     assert dialog.parent() is window
     dialog.reject()
+    # the same action is the first on the queue's toolbar
+    assert window.ticket_actions.toolbar.actions()[0] is window.new_ticket
+    assert window.new_ticket.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
 
 
 def test_p1_new_ticket_from_a_contact_is_prefilled_and_filed_for_them(
