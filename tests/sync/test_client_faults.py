@@ -9,12 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import ExitStack, closing
 from datetime import timedelta
 from pathlib import Path
@@ -196,14 +196,15 @@ def test_d6_server_stopped_mid_pull_keeps_the_applied_pages_and_resumes(tmp_path
 
 # -- the client process is killed while it applies pages -------------------------------
 
+# imports first (while the test seeds the server), then reads what to sync from stdin
 _CHILD = """
-import asyncio, os, sys
+import asyncio, json, sys
 from pathlib import Path
 from sync.client.engine import SyncEngine
 
 async def main() -> None:
-    engine = SyncEngine(Path(sys.argv[1]), sys.argv[2], os.environ["HD_TOKEN"],
-                        pull_limit=int(sys.argv[3]))
+    job = json.loads(sys.stdin.readline())
+    engine = SyncEngine(Path(job["path"]), job["url"], job["token"], pull_limit=job["limit"])
     try:
         await engine.sync_once()
     finally:
@@ -214,15 +215,32 @@ asyncio.run(main())
 """
 
 
-def kill_once_the_cursor_moves(path: Path, url: str, token: str, limit: int) -> None:
-    """A first sync in its own process, SIGKILLed as soon as a page is committed."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, str(path), url, str(limit)],
+@pytest.fixture
+def child() -> Iterator[subprocess.Popen[bytes]]:
+    """The client process, started early so its imports overlap the seeding."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
         cwd=ROOT,
-        env={**os.environ, "HD_TOKEN": token},
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def kill_once_the_cursor_moves(
+    child: subprocess.Popen[bytes], path: Path, url: str, token: str, limit: int
+) -> None:
+    """The child's first sync, SIGKILLed as soon as a page is committed."""
+    assert child.stdin is not None
+    job = {"path": str(path), "url": url, "token": token, "limit": limit}
+    child.stdin.write(json.dumps(job).encode() + b"\n")
+    child.stdin.flush()
     deadline = time.monotonic() + 30
     moved = None
     while moved is None:
@@ -239,7 +257,7 @@ def kill_once_the_cursor_moves(path: Path, url: str, token: str, limit: int) -> 
 
 
 def test_d6_client_killed_during_apply_resumes_from_the_last_committed_cursor(
-    tmp_path: Path,
+    tmp_path: Path, child: subprocess.Popen[bytes]
 ) -> None:
     """A first sync of a few thousand changes in small pages runs in its own process,
     after pushing three intents queued offline; it is SIGKILLed once its cursor has
@@ -265,7 +283,7 @@ def test_d6_client_killed_during_apply_resumes_from_the_last_committed_cursor(
             post_message_locally(
                 s, made[0], kind=MessageKind.AGENT_REPLY, body="یک بار", author_user_id=None
             )
-        kill_once_the_cursor_moves(path, live.url, token, limit)
+        kill_once_the_cursor_moves(child, path, live.url, token, limit)
         committed = bookmark(path, bookmarks.CURSOR)
         parsed = parse_cursor(committed)
         assert parsed is not None
