@@ -161,13 +161,13 @@ def test_d6_server_stopped_mid_pull_keeps_the_applied_pages_and_resumes(tmp_path
         return {c.id for c in page.changes if c.entity == entity and c.op == "upsert"}
 
     async def go() -> tuple[EngineState, SyncReport, EngineState]:
-        engine = SyncEngine(path, base, token, pull_limit=limit, retries=1, backoff=0.01)
+        engine = SyncEngine(
+            path, base, token, pull_limit=limit, retries=1, backoff=0.01, on_state=on_state
+        )
         try:
-            engine._on_state = on_state
             with pytest.raises(OfflineError):
                 await engine.sync_once()
             down = engine.state
-            engine._on_state = None
             assert bookmark(path, bookmarks.CURSOR) == first.cursor == stopped[0]
             assert ids(path, "tickets") == page_ids(first, "ticket")
             assert ids(path, "messages") == page_ids(first, "message")
