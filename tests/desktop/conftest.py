@@ -25,6 +25,7 @@ from desktop.i18n import Language, Localization
 from desktop.runner import DbRunner
 from sync.client.engine import SyncEngine, SyncReport
 from sync.server.demo import load_demo
+from tests.desktop.sync_helpers import aio  # noqa: F401 - qasync's loop for sync tests
 from tests.sync.server_fixture import LiveServer, running_server
 
 DEMO_NOW = datetime(2025, 6, 1, tzinfo=UTC)
