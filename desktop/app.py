@@ -19,8 +19,12 @@ from core.models import User
 from core.paths import APP_AUTHOR, APP_NAME
 from desktop.context import WindowContext
 from desktop.i18n import Language, Localization, apply_font
+from desktop.notifications import NewsWatcher, Notifier
 from desktop.runner import DbRunner
+from desktop.sync_bridge import SyncBridge
+from desktop.views.conflicts_dialog import ConflictsDialog
 from desktop.views.main_window import MainWindow
+from desktop.views.sync_status import SyncStatusView
 
 LANGUAGE_KEY = "ui/language"
 
@@ -59,8 +63,31 @@ class OpenCache:
     engine: Engine
     runner: DbRunner
     window: MainWindow
+    sync: SyncBridge | None = None
+    indicator: SyncStatusView | None = None
+    notifier: Notifier | None = None
+    news: NewsWatcher | None = None
+    conflicts_dialog: ConflictsDialog | None = None
+
+    def start_sync(self) -> None:
+        """Sync in the background from now on (news is measured from the cache as it is
+        before the engine's first round)."""
+        if self.sync is None:
+            return
+        if self.news is not None:
+            self.news.start(then=self.sync.start)
+        else:
+            self.sync.start()
+
+    async def aclose(self) -> None:
+        """Stop syncing (waiting for a cache write in flight), then `close()`."""
+        if self.sync is not None:
+            await self.sync.aclose()
+        self.close()
 
     def close(self) -> None:
+        if self.notifier is not None:
+            self.notifier.hide()
         self.window.close()
         self.runner.wait_idle()
         self.engine.dispose()
@@ -72,8 +99,12 @@ def open_window(
     localization: Localization,
     user_id: str | None = None,
     clock: Callable[[], datetime] = utcnow,
+    sync: SyncBridge | None = None,
+    notifier: Notifier | None = None,
 ) -> OpenCache:
-    """Open the cache at `cache_path` (migrating it) and build the main window on it."""
+    """Open the cache at `cache_path` (migrating it) and build the main window on it;
+    with `sync`, the sync indicator, the conflicts list and notifications too (the
+    engine starts with `OpenCache.start_sync()`)."""
     engine = open_cache(cache_path)
     runner = DbRunner(session_factory(engine))
     user_name = QCoreApplication.translate("App", "offline")
@@ -89,7 +120,43 @@ def open_window(
         user_name=user_name,
         cache_path=cache_path,
         clock=clock,
+        sync=sync,
     )
     window = MainWindow(context)
     runner.setParent(window)
-    return OpenCache(engine=engine, runner=runner, window=window)
+    opened = OpenCache(engine=engine, runner=runner, window=window)
+    if sync is not None:
+        wire_sync(opened, context, sync, notifier or Notifier(window))
+    return opened
+
+
+def wire_sync(
+    opened: OpenCache, context: WindowContext, sync: SyncBridge, notifier: Notifier
+) -> None:
+    """The engine's news into the window: indicator, refreshes, conflicts, notifications."""
+    window = opened.window
+    formatter = context.localization.formatter
+    indicator = SyncStatusView(sync, context.runner, formatter, clock=context.clock)
+    window.statusBar().addPermanentWidget(indicator)
+    sync.synced.connect(window.refresh_after_sync)
+
+    def show_conflicts() -> None:
+        dialog = ConflictsDialog(
+            context.runner, formatter, on_local_edit=context.local_edit_done, parent=window
+        )
+        dialog.changed.connect(indicator.refresh_counts)
+        opened.conflicts_dialog = dialog
+        dialog.open()
+
+    indicator.conflicts_requested.connect(show_conflicts)
+    opened.sync, opened.indicator, opened.notifier = sync, indicator, notifier
+    if context.user_id is not None:
+        news = NewsWatcher(
+            runner=context.runner,
+            notifier=notifier,
+            formatter=formatter,
+            user_id=context.user_id,
+            parent=window,
+        )
+        sync.synced.connect(news.on_synced)
+        opened.news = news

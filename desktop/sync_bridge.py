@@ -1,0 +1,123 @@
+"""The sync engine in the window: `SyncBridge` runs `SyncEngine.run()` as a task on the
+application's asyncio loop (qasync's QEventLoop, so it turns with Qt's event loop) and
+turns the engine's state into Qt signals. Views call `poke()` after a local edit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from core.db import connect_raw
+from sync.client import state as bookmarks
+from sync.client.engine import EngineState, SyncEngine, SyncReport
+from sync.protocol import parse_cursor
+
+log = logging.getLogger(__name__)
+
+LONG_SYNC = 500
+"""A sync further behind than this many changes shows a progress bar."""
+
+
+class SyncBridge(QObject):
+    """Engine state -> signals; one engine task, kept until `aclose()`."""
+
+    state_changed = Signal(object)
+    """The engine's new `EngineState`."""
+    synced = Signal(bool)
+    """A sync round ended well; True when it sent or brought anything."""
+    poked = Signal()
+    """A local edit asked for a sync (the outbox grew)."""
+    progress = Signal(int, int)
+    """Changes applied so far and in all, during a long sync (0, 0 when none)."""
+
+    def __init__(
+        self,
+        cache_path: Path,
+        server_url: str,
+        token: str,
+        *,
+        parent: QObject | None = None,
+        engine_options: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.server_url = server_url
+        self._engine = SyncEngine(
+            cache_path, server_url, token, on_state=self._on_state, **(engine_options or {})
+        )
+        self._state = self._engine.state
+        self._task: asyncio.Task[None] | None = None
+        self._start_done = _cursor_position(Path(cache_path))
+        self._start_pending = self._state.pending
+        self._closed = False
+
+    @property
+    def state(self) -> EngineState:
+        return self._state
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    # -- the engine ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Stay in sync in the background (on the running asyncio loop)."""
+        if self._task is None and not self._closed:
+            self._task = asyncio.get_event_loop().create_task(self._engine.run())
+
+    async def sync_once(self) -> SyncReport:
+        """One round now (the first sync after signing in); raises `SyncError`."""
+        return await self._engine.sync_once()
+
+    @Slot()
+    def poke(self) -> None:
+        """Sync soon: a local edit is waiting in the outbox."""
+        self._engine.poke()
+        self.poked.emit()
+
+    @Slot()
+    def sync_now(self) -> None:
+        self._engine.poke()
+
+    async def aclose(self) -> None:
+        """Stop the task and the engine (waits for a cache write in flight)."""
+        self._closed = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._engine.aclose()
+
+    # -- state -> signals -------------------------------------------------------------
+
+    def _on_state(self, new: EngineState) -> None:
+        old = self._state
+        self._state = new
+        if new.status == "syncing" and old.status != "syncing":
+            self._start_done = max(new.done, self._start_done)
+            self._start_pending = new.pending
+        behind = new.total - self._start_done
+        if new.status == "syncing" and behind > LONG_SYNC:
+            self.progress.emit(new.done - self._start_done, behind)
+        elif old.status == "syncing" and new.status != "syncing":
+            self.progress.emit(0, 0)
+        self.state_changed.emit(new)
+        if old.status == "syncing" and new.status == "online":
+            changed = new.done != self._start_done or new.pending != self._start_pending
+            self.synced.emit(changed)
+
+
+def _cursor_position(cache_path: Path) -> int:
+    """The change number the cache has pulled up to (0 before the first sync)."""
+    conn = connect_raw(cache_path)
+    try:
+        parsed = parse_cursor(bookmarks.get(conn, bookmarks.CURSOR))
+    finally:
+        conn.close()
+    return parsed[1] if parsed else 0
