@@ -198,6 +198,26 @@ class TicketActions(QObject):
         rows = sorted({i.row() for i in self._table.selectionModel().selectedRows()})
         return [model.ticket_id(r) for r in rows if 0 <= r < model.rowCount()]
 
+    def select_rows(self, rows: Sequence[int]) -> None:
+        """Select these rows, the first one current (QTableView.selectRow picks no column
+        under right-to-left at some widths, so the selection model is driven directly)."""
+        model = self._window.model
+        selection = self._table.selectionModel()
+        selection.clearSelection()
+        rows = [r for r in rows if 0 <= r < model.rowCount()]
+        if not rows:
+            return
+        flags = selection.SelectionFlag
+        selection.setCurrentIndex(model.index(rows[0], 1), flags.NoUpdate)
+        for row in rows:
+            selection.select(model.index(row, 0), flags.Select | flags.Rows)
+
+    def select_ids(self, ticket_ids: Sequence[str]) -> None:
+        """Select these tickets where the queue shows them."""
+        model = self._window.model
+        wanted = set(ticket_ids)
+        self.select_rows([r for r in range(model.rowCount()) if model.ticket_id(r) in wanted])
+
     def _briefs(self, ids: Sequence[str]) -> list[TicketBrief]:
         with self._context.runner.session_factory() as session:
             return briefs(session, ids[:BRIEF_LIMIT], self._context.user_id)
@@ -234,7 +254,7 @@ class TicketActions(QObject):
     def show_context_menu(self, pos: QPoint) -> None:
         index = self._table.indexAt(pos)
         if index.isValid() and not self._table.selectionModel().isRowSelected(index.row()):
-            self._table.selectRow(index.row())
+            self.select_rows([index.row()])
         if not self.selected_ids():
             return
         menu = self.context_menu()
@@ -509,18 +529,9 @@ class TicketActions(QObject):
         model.reload()
         wanted = set(ids)
         rows = [r for r in range(model.rowCount()) if model.ticket_id(r) in wanted]
-        selection = table.selectionModel()
-        selection.clearSelection()
-        if rows:
-            selection.setCurrentIndex(model.index(rows[0], 1), selection.SelectionFlag.NoUpdate)
-            for row in rows:
-                selection.select(
-                    model.index(row, 0),
-                    selection.SelectionFlag.Select | selection.SelectionFlag.Rows,
-                )
-        elif model.rowCount():
-            row = min(max(current_row, 0), model.rowCount() - 1)
-            table.selectRow(row)
+        if not rows and model.rowCount():
+            rows = [min(max(current_row, 0), model.rowCount() - 1)]
+        self.select_rows(rows)
         table.scrollTo(table.currentIndex(), QAbstractItemView.ScrollHint.EnsureVisible)
         self.update_enabled()
 

@@ -78,6 +78,8 @@ class CustomerFileDialog(QDialog):
         for label in (self.email_label, self.phone_label, self.link_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         details = QFormLayout()
+        # values sit beside their labels; an email (left-to-right) never drifts to the far side
+        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         details.addRow(self.tr("Email"), self.email_label)
         details.addRow(self.tr("Phone"), self.phone_label)
         self.link_title = QLabel()
@@ -134,7 +136,8 @@ class CustomerFileDialog(QDialog):
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        table.cellDoubleClicked.connect(lambda row, _col: self._open_row(row))
+        # Enter or double-click (the style decides) opens the ticket
+        table.activated.connect(lambda index: self._open_row(index.row()))
         table.itemSelectionChanged.connect(self._update_buttons)
         return table
 
@@ -210,7 +213,7 @@ class CustomerFileDialog(QDialog):
                     item.setForeground(self.palette().placeholderText())
                 self.table.setItem(row, column, item)
         if found.tickets:
-            self.table.selectRow(0)
+            self.table.setCurrentCell(0, 1)  # selectRow picks no column under RTL
         self._update_buttons()
         self.loaded.emit()
 

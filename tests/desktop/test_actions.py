@@ -5,6 +5,7 @@ then the server is asked what it holds."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from core.db import session_factory
-from core.enums import Status
-from core.models import OutboxMutation, Stage, Ticket
+from core.enums import Role, Status
+from core.models import LeavePeriod, OutboxMutation, Stage, Ticket, User
 from core.queues import QueueKind
 from desktop.actions import TicketActions
 from desktop.app import OpenCache, open_window
@@ -292,6 +293,24 @@ def test_e4_shortcuts_do_nothing_while_typing_in_the_search_box(
 def test_c3_screenshot_of_the_assign_dialog(qtbot: QtBot, desk: Desk, opened: OpenCache) -> None:
     window = opened.window
     ticket = next(t for t in _cached(desk, archived=False) if t.team_id)
+    # a colleague on planned leave now (O5): the list marks them
+    engine = desk.engine()
+    with session_factory(engine)() as session:
+        away = session.scalars(
+            select(User)
+            .where(User.role == Role.AGENT, User.id != desk.user_id)
+            .order_by(User.username)
+        ).first()
+        assert away is not None
+        away_id = away.id
+        now = datetime.now(UTC)
+        session.add(
+            LeavePeriod(
+                user_id=away_id, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=6)
+            )
+        )
+        session.commit()
+    engine.dispose()
     _select(qtbot, window, ticket.id)
     actions = _actions(window)
     QTimer.singleShot(0, actions.on_refer)
@@ -300,6 +319,14 @@ def test_c3_screenshot_of_the_assign_dialog(qtbot: QtBot, desk: Desk, opened: Op
     assert dialog is not None
     qtbot.waitUntil(lambda: bool(dialog.colleagues_shown()))
     assert dialog.isRightToLeft()
+    leave = next(c for c in dialog.colleagues_shown() if c.id == away_id)
+    assert leave.on_leave
+    marked = [
+        dialog.colleague_list.topLevelItem(i)
+        for i in range(dialog.colleague_list.topLevelItemCount())
+    ]
+    texts = [item.text(2) for item in marked if item is not None and item.text(0) == leave.name]
+    assert texts and texts[0].startswith("در مرخصی تا ")
     dialog.note_edit.insertPlainText("مشتری دوباره تماس گرفت؛ شماره قرارداد 1403-77")
     dialog.select_colleague(dialog.colleagues_shown()[1].id)
     dialog.resize(520, 560)
