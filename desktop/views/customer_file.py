@@ -64,26 +64,9 @@ class CustomerFileDialog(QDialog):
         self.setWindowTitle(self.tr("Customer file"))
         self.resize(820, 520)
 
-        self.name_label = QLabel()
-        self.name_label.setObjectName("customerName")
-        font = self.name_label.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        self.name_label.setFont(font)
-        self.email_label = QLabel()
-        self.phone_label = QLabel()
-        self.link_label = QLabel()  # the contact's account, or the account's contacts
-        self.link_label.setWordWrap(True)
-        self.summary_label = QLabel()
-        for label in (self.email_label, self.phone_label, self.link_label):
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        details = QFormLayout()
-        # values sit beside their labels; an email (left-to-right) never drifts to the far side
-        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
-        details.addRow(self.tr("Email"), self.email_label)
-        details.addRow(self.tr("Phone"), self.phone_label)
+        self._make_labels()
         self.link_title = QLabel()
-        details.addRow(self.link_title, self.link_label)
+        self.details.addRow(self.link_title, self.link_label)
 
         self.table = self._make_table()
 
@@ -107,11 +90,31 @@ class CustomerFileDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.name_label)
-        layout.addLayout(details)
+        layout.addLayout(self.details)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
         self._update_buttons()
+
+    def _make_labels(self) -> None:
+        self.name_label = QLabel()
+        self.name_label.setObjectName("customerName")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.email_label = QLabel()
+        self.phone_label = QLabel()
+        self.link_label = QLabel()  # the contact's account, or the account's contacts
+        self.link_label.setWordWrap(True)
+        self.summary_label = QLabel()
+        for label in (self.email_label, self.phone_label, self.link_label):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details = details = QFormLayout()
+        # values sit beside their labels; an email (left-to-right) never drifts to the far side
+        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        details.addRow(self.tr("Email"), self.email_label)
+        details.addRow(self.tr("Phone"), self.phone_label)
 
     def _make_table(self) -> QTableWidget:
         table = QTableWidget(0, len(self.COLUMNS))
