@@ -85,10 +85,10 @@ INVALID_STYLE = (
     'QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"]'
     " { border: 2px solid #c62828; border-radius: 3px; background: #fff5f5; }"
     ' QCheckBox[invalid="true"] { color: #c62828; }'
-    " QLabel#fieldHint { color: #c62828; }"
+    " QLabel#fieldHint { color: #c62828; } QLabel#relatedPicked { color: #5f6368; }"
     " QLabel#errorBanner { color: #b71c1c; background: #ffebee; border: 1px solid #ef9a9a;"
     " border-radius: 4px; padding: 6px; }"
-    " QLabel#priorityLine { font-weight: bold; }"
+    ""
 )
 
 
@@ -333,7 +333,11 @@ class TicketForm(QWidget):
         levels_layout.addWidget(QLabel(self.tr("Impact")))
         levels_layout.addWidget(self.impact, 1)
         form.addRow(self.tr("Severity and impact"), levels)
-        form.addRow(self.tr("Priority"), self.priority_line)
+        pill = QHBoxLayout()  # the priority as a coloured pill, as wide as its text
+        pill.setContentsMargins(0, 0, 0, 0)
+        pill.addWidget(self.priority_line)
+        pill.addStretch(1)
+        form.addRow(self.tr("Priority"), pill)
         row(self.tr("Department"), "department_id", self.department)
         row(self.tr("Subject"), "subject_id", self.subject)
         row(self.tr("Team"), "team_id", self.team)
@@ -362,13 +366,13 @@ class TicketForm(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(body)
         self.scroll_area = scroll
-        bottom = QHBoxLayout()
-        bottom.addStretch(1)
-        bottom.addWidget(self.save_button)
+        self.button_row = QHBoxLayout()
+        self.button_row.addStretch(1)
+        self.button_row.addWidget(self.save_button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll, 1)
-        outer.addLayout(bottom)
+        outer.addLayout(self.button_row)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
 
         self.subtype.currentIndexChanged.connect(self._subtype_changed)
@@ -659,6 +663,7 @@ class TicketForm(QWidget):
             return
         line = related_text(related)
         self.related_edit.setText(line)
+        self.related_edit.setCursorPosition(0)
         self.related_label.setText(self.tr("Related to: %1").replace("%1", line))
 
     @Slot()
@@ -688,8 +693,12 @@ class TicketForm(QWidget):
             .replace("%3", QCoreApplication.translate("QueueTableModel", IMPACT_LABELS[imp]))
         )
         self.priority_line.setText(why)
-        colour = PRIORITY_COLOURS.get(priority)
-        self.priority_line.setStyleSheet(f"color: {colour[0]};" if colour is not None else "")
+        background, foreground = PRIORITY_COLOURS[priority]
+        self.priority_line.setStyleSheet(
+            f"color: {foreground}; background: {background}; border: 1px solid {foreground};"
+            " border-radius: 4px; padding: 2px 10px; font-weight: bold;"
+        )
+        self.priority_line.adjustSize()
         self.priority_line.setProperty("priority", int(priority))
 
     @Slot(int)
@@ -815,9 +824,9 @@ class TicketFormDialog(QDialog):
         self.form = TicketForm(context, prefill=prefill, parent=self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
+        self.form.button_row.addWidget(self.buttons)  # beside "Create ticket"
         layout = QVBoxLayout(self)
         layout.addWidget(self.form, 1)
-        layout.addWidget(self.buttons)
         self.form.saved.connect(self._saved)
         self.saved_ticket_id: str | None = None
         self.resize(720, 860)

@@ -316,7 +316,7 @@ def test_p4_priority_line_follows_severity_and_impact_live(
     dialog = _dialog(qtbot, context)
     form = dialog.form
     matrix = PriorityMatrix.default()
-    names = {Priority.LOW: "کم", Priority.NORMAL: "عادی", Priority.HIGH: "بالا"}
+    names = {Priority.LOW: "کم", Priority.NORMAL: "عادی", Priority.HIGH: "زیاد"}
     seen = set()
     for sev in Severity:
         for imp in Impact:
@@ -371,7 +371,10 @@ def test_p1_ctrl_n_opens_the_form_from_the_main_window(
     qtbot.waitActive(window)
     QTest.keyClick(window.windowHandle(), Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(
-        lambda: any(isinstance(w, TicketFormDialog) and w.isVisible() for w in QApplication.topLevelWidgets())
+        lambda: any(
+            isinstance(w, TicketFormDialog) and w.isVisible()
+            for w in QApplication.topLevelWidgets()
+        )
     )
     dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TicketFormDialog))
     _idle(qtbot, context)
@@ -395,17 +398,27 @@ def test_p1_new_ticket_from_a_contact_is_prefilled_and_filed_for_them(
         assert contact is not None and contact.account is not None
         contact_id, email, name = contact.id, contact.email, contact.name
         account_id, account_name = contact.account_id, contact.account.name
+        team, members = _a_team(s)
+        dept, subjects = _department_with_subjects(s)
+        dept_name = dept.name
     dialog = _dialog(qtbot, context, contact_id=contact_id)
     form = dialog.form
     dialog.resize(720, 900)
     assert form.email.text() == email
-    assert name in form.related_label.text() and account_name in form.related_label.text()
+    assert name in form.related_edit.text() and account_name in form.related_edit.text()
     _pick(form.subtype, SUPPORT)
     _idle(qtbot, context)
     _type(form.title, "تمدید خط اختصاصی ۳۰۰۰۱۲۳۴")
     _pick(form.severity, "متوسط")
     _pick(form.impact, "فاجعه‌بار")
     form.set_tag_checked("تمدید")
+    _pick(form.department, dept_name)
+    _idle(qtbot, context)
+    _pick(form.subject, subjects[0])
+    _pick(form.team, team.name)
+    _idle(qtbot, context)
+    _pick(form.assignee, members[0][1])
+    _type(form.custom_editor("panel_username"), "sadr-trading")
     form.description.setPlainText("مشتری تماس گرفت: خط 30001234 تا پایان ماه تمدید شود.")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     shot = SCREENSHOTS / "ticket_form_fa.png"
@@ -419,3 +432,4 @@ def test_p1_new_ticket_from_a_contact_is_prefilled_and_filed_for_them(
     assert got["contact_id"] == contact_id and got["account_id"] == account_id
     assert got["contact_email"] == email
     assert got["priority"] == Priority.HIGH
+    assert got["subject_id"] is not None and got["assignee_id"] == members[0][0]

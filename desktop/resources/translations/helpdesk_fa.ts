@@ -2,264 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fa_IR">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="140"/>
-        <location filename="../../views/dashboard_export.py" line="203"/>
-        <location filename="../../views/dashboard_export.py" line="205"/>
-        <source>Open tickets</source>
-        <translation type="unfinished">تیکت‌های باز</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="141"/>
-        <source>Not closed and not archived, now.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="142"/>
-        <source>New today</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="143"/>
-        <source>Created today (local time).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="144"/>
-        <source>Closed today</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="145"/>
-        <source>Closed today (local time).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="146"/>
-        <source>Overdue (SLA)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="147"/>
-        <source>Open tickets whose SLA due time has passed.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="148"/>
-        <source>Not yet seen</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="149"/>
-        <source>Open tickets no staff member has opened since the customer wrote.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="150"/>
-        <source>Created in range</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="151"/>
-        <source>Tickets created in the chosen days, archived ones included.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="152"/>
-        <source>Closed in range</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="153"/>
-        <source>Tickets closed in the chosen days.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="154"/>
-        <source>First response (median)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="155"/>
-        <source>From creation to the first agent reply, tickets created in range.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="156"/>
-        <source>Resolution (median)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="157"/>
-        <source>From creation to closing, tickets closed in range.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="158"/>
-        <source>Satisfaction</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="160"/>
-        <source>Customers&apos; ratings (1 to 5) of tickets created in range.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="161"/>
-        <source>Reopen rate</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="163"/>
-        <source>Of the verdicts on tickets created in range, the share &quot;not resolved&quot;.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="171"/>
-        <source>%1 to %2</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="179"/>
-        <source>No team</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="183"/>
-        <source>No stage</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="191"/>
-        <source>Dashboard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="192"/>
-        <location filename="../../views/dashboard_export.py" line="250"/>
-        <source>Figure</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="192"/>
-        <location filename="../../views/dashboard_export.py" line="250"/>
-        <source>Value</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="192"/>
-        <source>90th percentile</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="201"/>
-        <source>%1, seconds</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="203"/>
-        <source>Team</source>
-        <translation type="unfinished">تیم</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="203"/>
-        <source>Stage</source>
-        <translation type="unfinished">مرحله</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="205"/>
-        <source>Priority</source>
-        <translation type="unfinished">اولویت</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="207"/>
-        <location filename="../../views/dashboard_export.py" line="266"/>
-        <source>Day</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="207"/>
-        <source>Jalali day</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="207"/>
-        <location filename="../../views/dashboard_export.py" line="266"/>
-        <source>Created</source>
-        <translation type="unfinished">ایجاد</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="207"/>
-        <location filename="../../views/dashboard_export.py" line="266"/>
-        <source>Closed</source>
-        <translation type="unfinished">بسته</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="212"/>
-        <location filename="../../views/dashboard_export.py" line="259"/>
-        <location filename="../../views/dashboard_export.py" line="274"/>
-        <source>Agent</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="212"/>
-        <location filename="../../views/dashboard_export.py" line="259"/>
-        <source>Open</source>
-        <translation type="unfinished">باز کردن</translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="212"/>
-        <location filename="../../views/dashboard_export.py" line="259"/>
-        <source>Total</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="212"/>
-        <location filename="../../views/dashboard_export.py" line="259"/>
-        <source>On leave now</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="214"/>
-        <location filename="../../views/dashboard_export.py" line="260"/>
-        <source>Yes</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="216"/>
-        <source>Agents on leave</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="216"/>
-        <location filename="../../views/dashboard_export.py" line="274"/>
-        <source>From</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="216"/>
-        <location filename="../../views/dashboard_export.py" line="274"/>
-        <source>To</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="250"/>
-        <source>Detail</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="305"/>
-        <source>Supervisors dashboard</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/dashboard_export.py" line="318"/>
-        <source>The PDF report could not be written.</source>
-        <translation type="unfinished"></translation>
-    </message>
-</context>
-<context>
     <name>App</name>
     <message>
         <location filename="../../app.py" line="110"/>
@@ -378,58 +120,58 @@
         <translation>پیوست فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="231"/>
+        <location filename="../../views/composer.py" line="234"/>
         <source>Remove files</source>
         <translation>حذف فایل‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="235"/>
-        <location filename="../../views/composer.py" line="352"/>
+        <location filename="../../views/composer.py" line="238"/>
+        <location filename="../../views/composer.py" line="356"/>
         <source>Send</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="238"/>
+        <location filename="../../views/composer.py" line="241"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>ارسال (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="274"/>
+        <location filename="../../views/composer.py" line="278"/>
         <source>Draft restored</source>
         <translation>پیش‌نویس بازیابی شد</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="322"/>
+        <location filename="../../views/composer.py" line="326"/>
         <source>Draft saved</source>
         <translation>پیش‌نویس ذخیره شد</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="345"/>
+        <location filename="../../views/composer.py" line="349"/>
         <source>Internal note: only staff see it</source>
         <translation>یادداشت داخلی: فقط کارکنان آن را می‌بینند</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="346"/>
+        <location filename="../../views/composer.py" line="350"/>
         <source>Staff only</source>
         <translation>فقط کارکنان</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="347"/>
+        <location filename="../../views/composer.py" line="351"/>
         <source>Add note</source>
         <translation>ثبت یادداشت</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="350"/>
+        <location filename="../../views/composer.py" line="354"/>
         <source>Reply to the customer</source>
         <translation>پاسخ به مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="420"/>
+        <location filename="../../views/composer.py" line="424"/>
         <source>Knowledge base article</source>
         <translation>مقاله پایگاه دانش</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="426"/>
+        <location filename="../../views/composer.py" line="430"/>
         <source>Attach files</source>
         <translation>پیوست فایل‌ها</translation>
     </message>
@@ -492,63 +234,63 @@
         <translation>ناسازگاری‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="77"/>
+        <location filename="../../views/conflicts_dialog.py" line="82"/>
         <source>Someone else changed these fields before your change reached the server. Keep the server&apos;s value, or use yours again.</source>
         <translation>پیش از رسیدن تغییر شما به سرور، همکار دیگری این فیلدها را تغییر داده است. مقدار سرور را نگه دارید یا مقدار خودتان را دوباره به کار ببرید.</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="85"/>
-        <location filename="../../views/conflicts_dialog.py" line="97"/>
+        <location filename="../../views/conflicts_dialog.py" line="90"/>
+        <location filename="../../views/conflicts_dialog.py" line="102"/>
         <source>Ticket</source>
         <translation>درخواست</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <location filename="../../views/conflicts_dialog.py" line="90"/>
         <source>Field</source>
         <translation>فیلد</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <location filename="../../views/conflicts_dialog.py" line="90"/>
         <source>Server&apos;s value</source>
         <translation>مقدار سرور</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="85"/>
+        <location filename="../../views/conflicts_dialog.py" line="90"/>
         <source>Your value</source>
         <translation>مقدار شما</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="87"/>
+        <location filename="../../views/conflicts_dialog.py" line="92"/>
         <source>Keep server&apos;s</source>
         <translation>مقدار سرور بماند</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="89"/>
+        <location filename="../../views/conflicts_dialog.py" line="94"/>
         <source>Use mine</source>
         <translation>مقدار من</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="94"/>
+        <location filename="../../views/conflicts_dialog.py" line="99"/>
         <source>Changes the server refused</source>
         <translation>تغییراتی که سرور رد کرد</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="97"/>
+        <location filename="../../views/conflicts_dialog.py" line="102"/>
         <source>Reason</source>
         <translation>دلیل</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="98"/>
+        <location filename="../../views/conflicts_dialog.py" line="103"/>
         <source>Dismiss</source>
         <translation>کنار گذاشتن</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="146"/>
+        <location filename="../../views/conflicts_dialog.py" line="149"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="151"/>
+        <location filename="../../views/conflicts_dialog.py" line="154"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
@@ -679,12 +421,12 @@
         <translation>بسته</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="298"/>
+        <location filename="../../views/customer_file.py" line="301"/>
         <source>Customer file</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="299"/>
+        <location filename="../../views/customer_file.py" line="302"/>
         <source>This ticket has no contact or account.</source>
         <translation>این تیکت مخاطب یا حسابی ندارد.</translation>
     </message>
@@ -693,125 +435,435 @@
     <name>CustomerFileDialog</name>
     <message>
         <location filename="../../views/customer_file.py" line="64"/>
-        <location filename="../../views/customer_file.py" line="160"/>
+        <location filename="../../views/customer_file.py" line="163"/>
         <source>Customer file</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="81"/>
+        <location filename="../../views/customer_file.py" line="83"/>
         <source>Email</source>
         <translation>ایمیل</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="82"/>
+        <location filename="../../views/customer_file.py" line="84"/>
         <source>Phone</source>
         <translation>تلفن</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="88"/>
+        <location filename="../../views/customer_file.py" line="90"/>
         <source>Open ticket</source>
         <translation>باز کردن تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="91"/>
+        <location filename="../../views/customer_file.py" line="93"/>
         <source>New ticket for this customer</source>
         <translation>تیکت تازه برای این مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="97"/>
+        <location filename="../../views/customer_file.py" line="99"/>
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="119"/>
+        <location filename="../../views/customer_file.py" line="121"/>
         <source>Number</source>
         <translation>شماره</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="120"/>
+        <location filename="../../views/customer_file.py" line="122"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="121"/>
+        <location filename="../../views/customer_file.py" line="123"/>
         <source>Stage</source>
         <translation>مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="122"/>
+        <location filename="../../views/customer_file.py" line="124"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="123"/>
+        <location filename="../../views/customer_file.py" line="125"/>
         <source>Assignee</source>
         <translation>مسئول</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="124"/>
+        <location filename="../../views/customer_file.py" line="126"/>
         <source>Created</source>
         <translation>ایجاد</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="125"/>
+        <location filename="../../views/customer_file.py" line="127"/>
         <source>Updated</source>
         <translation>به‌روزرسانی</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="161"/>
+        <location filename="../../views/customer_file.py" line="164"/>
         <source>This customer&apos;s file could not be read: %1</source>
         <translation>پروندهٔ این مشتری خوانده نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="170"/>
+        <location filename="../../views/customer_file.py" line="173"/>
         <source>Contact</source>
         <translation>مخاطب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="170"/>
-        <location filename="../../views/customer_file.py" line="176"/>
+        <location filename="../../views/customer_file.py" line="173"/>
+        <location filename="../../views/customer_file.py" line="179"/>
         <source>Account</source>
         <translation>حساب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="171"/>
+        <location filename="../../views/customer_file.py" line="174"/>
         <source>Customer file: %1</source>
         <translation>پروندهٔ مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="178"/>
+        <location filename="../../views/customer_file.py" line="181"/>
         <source>Account file</source>
         <translation>پروندهٔ حساب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="181"/>
+        <location filename="../../views/customer_file.py" line="184"/>
         <source>Contacts</source>
         <translation>مخاطبان</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="185"/>
+        <location filename="../../views/customer_file.py" line="188"/>
         <source>%1 tickets, %2 open</source>
         <translation>%1 تیکت، %2 باز</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="192"/>
+        <location filename="../../views/customer_file.py" line="195"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="196"/>
+        <location filename="../../views/customer_file.py" line="199"/>
         <source>%1 (archived)</source>
         <translation>%1 (بایگانی)</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="261"/>
+        <location filename="../../views/customer_file.py" line="264"/>
         <source>New ticket</source>
         <translation>تیکت تازه</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="262"/>
+        <location filename="../../views/customer_file.py" line="265"/>
         <source>The ticket form is not available in this version.</source>
         <translation>فرم تیکت در این نسخه در دسترس نیست.</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="81"/>
+        <source>%1 d %2 h</source>
+        <translation>%1 روز و %2 ساعت</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="87"/>
+        <source>%1 h %2 min</source>
+        <translation>%1 ساعت و %2 دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="91"/>
+        <source>%1 min</source>
+        <translation>%1 دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="97"/>
+        <source>%1%</source>
+        <translation>%1٪</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="105"/>
+        <source>90th percentile %1 · %2 tickets</source>
+        <translation>صدک ۹۰: %1 · %2 تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="122"/>
+        <source>%1 of 5</source>
+        <translation>%1 از ۵</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="127"/>
+        <source>%1 satisfied · %2 ratings</source>
+        <translation>%1 راضی · %2 امتیاز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="133"/>
+        <source>%1 of %2 verdicts</source>
+        <translation>%1 از %2 نظر مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="140"/>
+        <location filename="../../views/dashboard_export.py" line="294"/>
+        <location filename="../../views/dashboard_export.py" line="302"/>
+        <source>Open tickets</source>
+        <translation>تیکت‌های باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="144"/>
+        <source>Not closed and not archived, now.</source>
+        <translation>اکنون باز و بایگانی‌نشده.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="148"/>
+        <source>New today</source>
+        <translation>جدید امروز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="152"/>
+        <source>Created today (local time).</source>
+        <translation>امروز ایجاد شده (به وقت محلی).</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="156"/>
+        <source>Closed today</source>
+        <translation>بسته‌شده امروز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="160"/>
+        <source>Closed today (local time).</source>
+        <translation>امروز بسته شده (به وقت محلی).</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="164"/>
+        <source>Overdue (SLA)</source>
+        <translation>دیرکرد (SLA)</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="168"/>
+        <source>Open tickets whose SLA due time has passed.</source>
+        <translation>تیکت‌های بازی که موعد SLA آن‌ها گذشته است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="172"/>
+        <source>Not yet seen</source>
+        <translation>هنوز دیده‌نشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="176"/>
+        <source>Open tickets no staff member has opened since the customer wrote.</source>
+        <translation>تیکت‌های بازی که از آخرین پیام مشتری هنوز هیچ کارمندی آن‌ها را باز نکرده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="182"/>
+        <source>Created in range</source>
+        <translation>ایجادشده در بازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="186"/>
+        <source>Tickets created in the chosen days, archived ones included.</source>
+        <translation>تیکت‌هایی که در روزهای انتخاب‌شده ایجاد شده‌اند، با بایگانی‌شده‌ها.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="192"/>
+        <source>Closed in range</source>
+        <translation>بسته‌شده در بازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="196"/>
+        <source>Tickets closed in the chosen days.</source>
+        <translation>تیکت‌هایی که در روزهای انتخاب‌شده بسته شده‌اند.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="200"/>
+        <source>First response (median)</source>
+        <translation>اولین پاسخ (میانه)</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="204"/>
+        <source>From creation to the first agent reply, tickets created in range.</source>
+        <translation>از ایجاد تا اولین پاسخ کارشناس، برای تیکت‌های ایجادشده در بازه.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="210"/>
+        <source>Resolution (median)</source>
+        <translation>حل (میانه)</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="214"/>
+        <source>From creation to closing, tickets closed in range.</source>
+        <translation>از ایجاد تا بسته‌شدن، برای تیکت‌های بسته‌شده در بازه.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="220"/>
+        <source>Satisfaction</source>
+        <translation>رضایت</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="224"/>
+        <source>Customers&apos; ratings (1 to 5) of tickets created in range.</source>
+        <translation>امتیاز مشتریان (۱ تا ۵) به تیکت‌های ایجادشده در بازه.</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="230"/>
+        <source>Reopen rate</source>
+        <translation>نرخ بازگشایی</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="234"/>
+        <source>Of the verdicts on tickets created in range, the share &quot;not resolved&quot;.</source>
+        <translation>از نظرهای مشتریان درباره تیکت‌های ایجادشده در بازه، سهم «حل نشد».</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="247"/>
+        <source>%1 to %2</source>
+        <translation>%1 تا %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="256"/>
+        <source>No team</source>
+        <translation>بدون تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="260"/>
+        <source>No stage</source>
+        <translation>بدون مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="269"/>
+        <source>Dashboard</source>
+        <translation>داشبورد</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="274"/>
+        <location filename="../../views/dashboard_export.py" line="383"/>
+        <source>Figure</source>
+        <translation>شاخص</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="275"/>
+        <location filename="../../views/dashboard_export.py" line="384"/>
+        <source>Value</source>
+        <translation>مقدار</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="276"/>
+        <source>90th percentile</source>
+        <translation>صدک ۹۰</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="287"/>
+        <source>%1, seconds</source>
+        <translation>%1، ثانیه</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="292"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="293"/>
+        <source>Stage</source>
+        <translation>مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="301"/>
+        <source>Priority</source>
+        <translation>اولویت</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="309"/>
+        <location filename="../../views/dashboard_export.py" line="416"/>
+        <source>Day</source>
+        <translation>روز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="310"/>
+        <source>Jalali day</source>
+        <translation>روز شمسی</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="311"/>
+        <location filename="../../views/dashboard_export.py" line="417"/>
+        <source>Created</source>
+        <translation>ایجادشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="312"/>
+        <location filename="../../views/dashboard_export.py" line="418"/>
+        <source>Closed</source>
+        <translation>بسته‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="322"/>
+        <location filename="../../views/dashboard_export.py" line="396"/>
+        <location filename="../../views/dashboard_export.py" line="430"/>
+        <source>Agent</source>
+        <translation>کارشناس</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="323"/>
+        <location filename="../../views/dashboard_export.py" line="397"/>
+        <source>Open</source>
+        <translation>باز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="324"/>
+        <location filename="../../views/dashboard_export.py" line="398"/>
+        <source>Total</source>
+        <translation>کل</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="325"/>
+        <location filename="../../views/dashboard_export.py" line="399"/>
+        <source>On leave now</source>
+        <translation>اکنون در مرخصی</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="333"/>
+        <location filename="../../views/dashboard_export.py" line="406"/>
+        <source>Yes</source>
+        <translation>بله</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="340"/>
+        <location filename="../../views/dashboard_export.py" line="425"/>
+        <source>Agents on leave</source>
+        <translation>کارشناسان در مرخصی</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="341"/>
+        <location filename="../../views/dashboard_export.py" line="431"/>
+        <source>From</source>
+        <translation>از</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="342"/>
+        <location filename="../../views/dashboard_export.py" line="432"/>
+        <source>To</source>
+        <translation>تا</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="379"/>
+        <location filename="../../views/dashboard_export.py" line="464"/>
+        <source>Supervisors dashboard</source>
+        <translation>داشبورد سرپرستان</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="385"/>
+        <source>Detail</source>
+        <translation>جزئیات</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="392"/>
+        <source>Agent workload</source>
+        <translation>بار کاری کارشناسان</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="412"/>
+        <source>Tickets per day</source>
+        <translation>تیکت‌ها در هر روز</translation>
+    </message>
+    <message>
+        <location filename="../../views/dashboard_export.py" line="478"/>
+        <source>The PDF report could not be written.</source>
+        <translation>گزارش PDF نوشته نشد.</translation>
     </message>
 </context>
 <context>
@@ -819,12 +871,12 @@
     <message>
         <location filename="../../views/dashboard.py" line="666"/>
         <source>&amp;Reports</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;گزارش‌ها</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="669"/>
         <source>&amp;Dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>&amp;داشبورد</translation>
     </message>
 </context>
 <context>
@@ -832,197 +884,197 @@
     <message>
         <location filename="../../views/dashboard.py" line="170"/>
         <source>Supervisors dashboard</source>
-        <translation type="unfinished"></translation>
+        <translation>داشبورد سرپرستان</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="177"/>
         <source>All teams</source>
-        <translation type="unfinished"></translation>
+        <translation>همه تیم‌ها</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="180"/>
         <source>All agents</source>
-        <translation type="unfinished"></translation>
+        <translation>همه کارشناسان</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="186"/>
         <source>Refresh</source>
-        <translation type="unfinished"></translation>
+        <translation>تازه‌سازی</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="187"/>
         <source>Export CSV…</source>
-        <translation type="unfinished"></translation>
+        <translation>خروجی CSV…</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="188"/>
         <source>Export PDF…</source>
-        <translation type="unfinished"></translation>
+        <translation>خروجی PDF…</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="193"/>
         <location filename="../../views/dashboard.py" line="252"/>
         <source>From</source>
-        <translation type="unfinished"></translation>
+        <translation>از</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="195"/>
         <location filename="../../views/dashboard.py" line="252"/>
         <source>To</source>
-        <translation type="unfinished"></translation>
+        <translation>تا</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="198"/>
         <source>7 days</source>
-        <translation type="unfinished"></translation>
+        <translation>۷ روز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="199"/>
         <source>30 days</source>
-        <translation type="unfinished"></translation>
+        <translation>۳۰ روز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="200"/>
         <source>A year</source>
-        <translation type="unfinished"></translation>
+        <translation>یک سال</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="207"/>
         <source>Team</source>
-        <translation type="unfinished">تیم</translation>
+        <translation>تیم</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="209"/>
         <location filename="../../views/dashboard.py" line="248"/>
         <source>Agent</source>
-        <translation type="unfinished"></translation>
+        <translation>کارشناس</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="248"/>
         <location filename="../../views/dashboard.py" line="497"/>
         <source>Open</source>
-        <translation type="unfinished">باز کردن</translation>
+        <translation>باز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="248"/>
         <source>Total</source>
-        <translation type="unfinished"></translation>
+        <translation>کل</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="248"/>
         <source>On leave now</source>
-        <translation type="unfinished"></translation>
+        <translation>اکنون در مرخصی</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="252"/>
         <source>Agents on leave</source>
-        <translation type="unfinished"></translation>
+        <translation>کارشناسان در مرخصی</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="353"/>
         <source>The range ends before it starts: pick the days again.</source>
-        <translation type="unfinished"></translation>
+        <translation>پایان بازه پیش از آغاز آن است: روزها را دوباره انتخاب کنید.</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="357"/>
         <source>Counting…</source>
-        <translation type="unfinished"></translation>
+        <translation>در حال شمارش…</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="381"/>
         <source>The figures could not be counted: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>شمارش شاخص‌ها ممکن نشد: %1</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="394"/>
         <source>%1 · counted from this computer&apos;s copy of the tickets</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 · شمرده از نسخه تیکت‌ها روی همین رایانه</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="432"/>
         <source>No team</source>
-        <translation type="unfinished"></translation>
+        <translation>بدون تیم</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="437"/>
         <location filename="../../views/dashboard.py" line="447"/>
         <source>No stage</source>
-        <translation type="unfinished"></translation>
+        <translation>بدون مرحله</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="453"/>
         <source>Open tickets by stage, per team</source>
-        <translation type="unfinished"></translation>
+        <translation>تیکت‌های باز بر پایه مرحله، در هر تیم</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="461"/>
         <source>Open tickets by priority</source>
-        <translation type="unfinished"></translation>
+        <translation>تیکت‌های باز بر پایه اولویت</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="465"/>
         <source>Open tickets</source>
-        <translation type="unfinished">تیکت‌های باز</translation>
+        <translation>تیکت‌های باز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="472"/>
         <source>Created and closed per day</source>
-        <translation type="unfinished"></translation>
+        <translation>ایجادشده و بسته‌شده در هر روز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="476"/>
         <source>Created</source>
-        <translation type="unfinished">ایجاد</translation>
+        <translation>ایجادشده</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="481"/>
         <source>Closed</source>
-        <translation type="unfinished">بسته</translation>
+        <translation>بسته‌شده</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="492"/>
         <source>Agent workload (open and total)</source>
-        <translation type="unfinished"></translation>
+        <translation>بار کاری کارشناسان (باز و کل)</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="494"/>
         <source>(on leave)</source>
-        <translation type="unfinished"></translation>
+        <translation>(در مرخصی)</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="500"/>
         <source>Closed or archived</source>
-        <translation type="unfinished"></translation>
+        <translation>بسته یا بایگانی‌شده</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="514"/>
         <source>Yes</source>
-        <translation type="unfinished"></translation>
+        <translation>بله</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="616"/>
         <source>Could not write %1: %2</source>
-        <translation type="unfinished"></translation>
+        <translation>نوشتن %1 ممکن نشد: %2</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="625"/>
         <source>Export CSV</source>
-        <translation type="unfinished"></translation>
+        <translation>خروجی CSV</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="625"/>
         <source>CSV files (*.csv)</source>
-        <translation type="unfinished"></translation>
+        <translation>پرونده‌های CSV (*.csv)</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="633"/>
         <source>Export PDF</source>
-        <translation type="unfinished"></translation>
+        <translation>خروجی PDF</translation>
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="633"/>
         <source>PDF files (*.pdf)</source>
-        <translation type="unfinished"></translation>
+        <translation>پرونده‌های PDF (*.pdf)</translation>
     </message>
 </context>
 <context>
@@ -1117,7 +1169,7 @@
     <message>
         <location filename="../../views/form_fields.py" line="74"/>
         <source>Pick a date</source>
-        <translation type="unfinished"></translation>
+        <translation>انتخاب تاریخ</translation>
     </message>
 </context>
 <context>
@@ -1151,22 +1203,22 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../views/main_window.py" line="60"/>
+        <location filename="../../views/main_window.py" line="62"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="69"/>
+        <location filename="../../views/main_window.py" line="71"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="93"/>
+        <location filename="../../views/main_window.py" line="95"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="204"/>
+        <location filename="../../views/main_window.py" line="223"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
     </message>
@@ -1191,14 +1243,14 @@
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../notifications.py" line="75"/>
+        <location filename="../../notifications.py" line="77"/>
         <source>%Ln new customer reply(s)</source>
         <translation>
             <numerusform>%Ln پاسخ تازه از مشتری</numerusform>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../../notifications.py" line="84"/>
+        <location filename="../../notifications.py" line="88"/>
         <source>and %Ln more</source>
         <translation>
             <numerusform>و %Ln مورد دیگر</numerusform>
@@ -1502,76 +1554,76 @@
 <context>
     <name>SyncStatusView</name>
     <message>
-        <location filename="../../views/sync_status.py" line="72"/>
+        <location filename="../../views/sync_status.py" line="77"/>
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="73"/>
+        <location filename="../../views/sync_status.py" line="78"/>
         <source>Send your changes and fetch the latest now</source>
         <translation>تغییرات شما اکنون فرستاده و تازه‌ترین‌ها گرفته شود</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="105"/>
+        <location filename="../../views/sync_status.py" line="110"/>
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="106"/>
+        <location filename="../../views/sync_status.py" line="111"/>
         <source>Offline</source>
         <translation>آفلاین</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="107"/>
+        <location filename="../../views/sync_status.py" line="112"/>
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="108"/>
+        <location filename="../../views/sync_status.py" line="113"/>
         <source>Sync error</source>
         <translation>خطای همگام‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="114"/>
+        <location filename="../../views/sync_status.py" line="120"/>
         <source>The server cannot be reached. Your changes are kept and sent when it is back.</source>
         <translation>به سرور دسترسی نیست. تغییرات شما نگه داشته می‌شود و وقتی سرور برگردد ارسال می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="116"/>
+        <location filename="../../views/sync_status.py" line="123"/>
         <source>Sync stopped: %1</source>
         <translation>همگام‌سازی متوقف شد: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="131"/>
+        <location filename="../../views/sync_status.py" line="138"/>
         <source>%Ln change(s) not yet sent</source>
         <translation>
             <numerusform>%Ln تغییر هنوز فرستاده نشده</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="142"/>
+        <location filename="../../views/sync_status.py" line="149"/>
         <source>Not synced yet</source>
         <translation>هنوز همگام نشده</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="147"/>
+        <location filename="../../views/sync_status.py" line="154"/>
         <source>Synced %1</source>
         <translation>همگام‌شده %1</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="159"/>
+        <location filename="../../views/sync_status.py" line="166"/>
         <source>%1 of %2 changes</source>
         <translation>%1 از %2 تغییر</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="190"/>
+        <location filename="../../views/sync_status.py" line="197"/>
         <source>%Ln conflict(s)</source>
         <translation>
             <numerusform>%Ln ناسازگاری</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="191"/>
+        <location filename="../../views/sync_status.py" line="199"/>
         <source>Changes the server did not take: open the list</source>
         <translation>تغییراتی که سرور نپذیرفت: فهرست را باز کنید</translation>
     </message>
@@ -1654,89 +1706,89 @@
         <translation>کارهای تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="277"/>
+        <location filename="../../actions.py" line="297"/>
         <source>Assigned to you</source>
         <translation>به شما واگذار شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="302"/>
+        <location filename="../../actions.py" line="322"/>
         <source>Referred</source>
         <translation>ارجاع شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="331"/>
+        <location filename="../../actions.py" line="351"/>
         <source>Stage changed</source>
         <translation>مرحله تغییر کرد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="333"/>
+        <location filename="../../actions.py" line="353"/>
         <source>(%1 tickets of other teams left alone)</source>
         <translation>(%1 تیکتِ تیم‌های دیگر دست‌نخورده ماند)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="345"/>
+        <location filename="../../actions.py" line="365"/>
         <source>Following</source>
         <translation>دنبال می‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="355"/>
+        <location filename="../../actions.py" line="375"/>
         <source>No longer following</source>
         <translation>دیگر دنبال نمی‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="363"/>
+        <location filename="../../actions.py" line="383"/>
         <source>Closed</source>
         <translation>بسته شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="371"/>
+        <location filename="../../actions.py" line="391"/>
         <source>Reopened</source>
         <translation>بازگشایی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="379"/>
+        <location filename="../../actions.py" line="399"/>
         <source>Archived</source>
         <translation>بایگانی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="387"/>
+        <location filename="../../actions.py" line="407"/>
         <source>Restored from archive</source>
         <translation>از بایگانی بازگردانده شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="411"/>
+        <location filename="../../actions.py" line="431"/>
         <source>Updating %1 tickets…</source>
         <translation>به‌روزرسانی %1 تیکت…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="414"/>
+        <location filename="../../actions.py" line="434"/>
         <source>Stop</source>
         <translation>توقف</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="450"/>
+        <location filename="../../actions.py" line="470"/>
         <source>Could not save</source>
         <translation>ذخیره نشد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="451"/>
+        <location filename="../../actions.py" line="471"/>
         <source>The change could not be saved in the local cache:
 %1</source>
         <translation>تغییر در حافظهٔ محلی ذخیره نشد:
 %1</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="471"/>
+        <location filename="../../actions.py" line="491"/>
         <source>%1: %2 tickets</source>
         <translation>%1: %2 تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="483"/>
+        <location filename="../../actions.py" line="503"/>
         <source>Some tickets were not changed</source>
         <translation>برخی تیکت‌ها تغییر نکردند</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="484"/>
+        <location filename="../../actions.py" line="504"/>
         <source>%1 tickets could not be changed:</source>
         <translation>%1 تیکت تغییر نکرد:</translation>
     </message>
@@ -1746,219 +1798,224 @@
     <message>
         <location filename="../../models/ticket_form_model.py" line="38"/>
         <source>%1 (account)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 (حساب مشتری)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="112"/>
+        <location filename="../../views/ticket_form.py" line="113"/>
         <source>%1 is required.</source>
-        <translation type="unfinished"></translation>
+        <translation>«%1» را پر کنید؛ این فیلد لازم است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="114"/>
+        <location filename="../../views/ticket_form.py" line="115"/>
         <source>Not a valid value for %1.</source>
-        <translation type="unfinished"></translation>
+        <translation>مقدار واردشده برای «%1» درست نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="118"/>
+        <location filename="../../views/ticket_form.py" line="119"/>
         <source>A contact email is required; the customer is answered there.</source>
-        <translation type="unfinished"></translation>
+        <translation>ایمیل تماس لازم است؛ پاسخ به همین نشانی برای مشتری فرستاده می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="121"/>
+        <location filename="../../views/ticket_form.py" line="122"/>
         <source>Not a valid email address (like name@example.com).</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/ticket_form.py" line="124"/>
-        <source>Too long: at most 300 characters.</source>
-        <translation type="unfinished"></translation>
+        <translation>نشانی ایمیل درست نیست (مانند name@example.com).</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="125"/>
-        <source>A title is required.</source>
-        <translation type="unfinished"></translation>
+        <source>Too long: at most 300 characters.</source>
+        <translation>بیش از اندازه بلند است: حداکثر ۳۰۰ نویسه.</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="126"/>
+        <source>A title is required.</source>
+        <translation>عنوان تیکت را بنویسید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="127"/>
         <source>Pick a subject of this department.</source>
-        <translation type="unfinished"></translation>
+        <translation>موضوعی از فهرست همین واحد انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="129"/>
+        <location filename="../../views/ticket_form.py" line="130"/>
         <source>Pick a member of the chosen team.</source>
-        <translation type="unfinished"></translation>
+        <translation>یکی از اعضای تیم انتخاب‌شده را برگزینید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="132"/>
+        <location filename="../../views/ticket_form.py" line="133"/>
         <source>A file to attach can no longer be read.</source>
-        <translation type="unfinished"></translation>
+        <translation>یکی از پیوست‌ها دیگر خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="220"/>
+        <location filename="../../views/ticket_form.py" line="221"/>
         <source>(none)</source>
-        <translation type="unfinished">(هیچ)</translation>
+        <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="232"/>
+        <location filename="../../views/ticket_form.py" line="233"/>
         <source>Search a contact or account by name, email or mobile</source>
-        <translation type="unfinished"></translation>
+        <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="288"/>
+        <location filename="../../views/ticket_form.py" line="290"/>
         <source>Additional details</source>
-        <translation type="unfinished"></translation>
+        <translation>جزئیات بیشتر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="298"/>
+        <location filename="../../views/ticket_form.py" line="300"/>
         <source>Add files…</source>
-        <translation type="unfinished"></translation>
+        <translation>افزودن فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="299"/>
+        <location filename="../../views/ticket_form.py" line="301"/>
         <source>Remove</source>
-        <translation type="unfinished"></translation>
+        <translation>حذف</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="301"/>
+        <location filename="../../views/ticket_form.py" line="303"/>
         <source>Create ticket</source>
-        <translation type="unfinished"></translation>
+        <translation>ثبت تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="301"/>
-        <location filename="../../views/ticket_form.py" line="399"/>
-        <location filename="../../views/ticket_form.py" line="740"/>
+        <location filename="../../views/ticket_form.py" line="303"/>
+        <location filename="../../views/ticket_form.py" line="401"/>
+        <location filename="../../views/ticket_form.py" line="746"/>
         <source>Save changes</source>
-        <translation type="unfinished"></translation>
+        <translation>ذخیره تغییرات</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="316"/>
+        <location filename="../../views/ticket_form.py" line="318"/>
         <source>Subtype</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/ticket_form.py" line="323"/>
-        <source>Related to</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/ticket_form.py" line="324"/>
-        <source>Title</source>
-        <translation type="unfinished">عنوان</translation>
+        <translation>نوع تیکت</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="325"/>
-        <source>Contact email</source>
-        <translation type="unfinished"></translation>
+        <source>Related to</source>
+        <translation>مربوط به</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="326"/>
-        <source>Status</source>
-        <translation type="unfinished">وضعیت</translation>
+        <source>Title</source>
+        <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="330"/>
-        <source>Severity</source>
-        <translation type="unfinished">شدت</translation>
+        <location filename="../../views/ticket_form.py" line="327"/>
+        <source>Contact email</source>
+        <translation>ایمیل تماس</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="328"/>
+        <source>Status</source>
+        <translation>وضعیت</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="332"/>
-        <source>Impact</source>
-        <translation type="unfinished">اثر</translation>
+        <source>Severity</source>
+        <translation>شدت</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="334"/>
-        <source>Severity and impact</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../../views/ticket_form.py" line="335"/>
-        <source>Priority</source>
-        <translation type="unfinished">اولویت</translation>
+        <source>Impact</source>
+        <translation>اثر</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="336"/>
-        <source>Department</source>
-        <translation type="unfinished"></translation>
+        <source>Severity and impact</source>
+        <translation>شدت و اثر</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="337"/>
-        <source>Subject</source>
-        <translation type="unfinished"></translation>
+        <source>Priority</source>
+        <translation>اولویت</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="338"/>
-        <source>Team</source>
-        <translation type="unfinished">تیم</translation>
+        <source>Department</source>
+        <translation>واحد</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="339"/>
-        <source>Assigned to</source>
-        <translation type="unfinished"></translation>
+        <source>Subject</source>
+        <translation>موضوع</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="340"/>
-        <source>Tags</source>
-        <translation type="unfinished"></translation>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="341"/>
+        <source>Assigned to</source>
+        <translation>کارشناس مسئول</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="342"/>
+        <source>Tags</source>
+        <translation>برچسب‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="344"/>
         <source>Description</source>
-        <translation type="unfinished"></translation>
+        <translation>شرح</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="352"/>
+        <location filename="../../views/ticket_form.py" line="354"/>
         <source>Attachments</source>
-        <translation type="unfinished"></translation>
+        <translation>پیوست‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="560"/>
+        <location filename="../../views/ticket_form.py" line="562"/>
         <source>(nobody)</source>
-        <translation type="unfinished"></translation>
+        <translation>(هیچ‌کس)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="655"/>
+        <location filename="../../views/ticket_form.py" line="657"/>
         <source>Not related to a contact or account yet.</source>
-        <translation type="unfinished"></translation>
+        <translation>هنوز به مخاطب یا حسابی مربوط نشده است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="661"/>
+        <location filename="../../views/ticket_form.py" line="664"/>
         <source>Related to: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>مربوط به: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="684"/>
+        <location filename="../../views/ticket_form.py" line="687"/>
         <source>%1: severity %2 × impact %3</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: شدت %2 × اثر %3</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="718"/>
+        <location filename="../../views/ticket_form.py" line="724"/>
         <source>Attach files</source>
-        <translation type="unfinished">پیوست فایل‌ها</translation>
+        <translation>پیوست فایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="751"/>
+        <location filename="../../views/ticket_form.py" line="757"/>
         <source>The ticket could not be saved; nothing typed is lost. %1</source>
-        <translation type="unfinished"></translation>
+        <translation>تیکت ذخیره نشد؛ هیچ‌چیز از نوشته‌ها از دست نرفته است. %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/ticket_form.py" line="781"/>
+        <location filename="../../views/ticket_form.py" line="787"/>
         <source>The ticket was not saved: fix the %n marked field(s). Nothing typed is lost.</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>تیکت ذخیره نشد: %n فیلد مشخص‌شده را اصلاح کنید. هیچ‌چیز از نوشته‌ها از دست نرفته است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="862"/>
+        <location filename="../../views/ticket_form.py" line="875"/>
         <source>New ticket</source>
-        <translation type="unfinished">تیکت تازه</translation>
+        <translation>تیکت جدید</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="879"/>
+        <source>New ticket (Ctrl+N)</source>
+        <translation>تیکت جدید (Ctrl+N)</translation>
     </message>
 </context>
 <context>
     <name>TicketFormDialog</name>
     <message>
-        <location filename="../../views/ticket_form.py" line="813"/>
+        <location filename="../../views/ticket_form.py" line="819"/>
         <source>New ticket</source>
-        <translation type="unfinished">تیکت تازه</translation>
+        <translation>تیکت جدید</translation>
     </message>
 </context>
 <context>
