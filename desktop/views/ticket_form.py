@@ -885,7 +885,9 @@ def new_ticket_action(
     window.addAction(action)
     if toolbar is not None:
         actions = toolbar.actions()
-        toolbar.insertAction(actions[0] if actions else None, action)
         if actions:
+            toolbar.insertAction(actions[0], action)
             toolbar.insertSeparator(actions[0])
+        else:
+            toolbar.addAction(action)
     return action
