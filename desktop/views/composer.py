@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -44,8 +44,8 @@ from desktop.runner import DbRunner
 
 DRAFT_DELAY_MS = 500
 KB_SEARCH_DELAY_MS = 200
-NOTE_STYLE = "QPlainTextEdit { background: #fff3d1; border: 1px solid #e0a800; }"
-REPLY_STYLE = "QPlainTextEdit { background: #ffffff; border: 1px solid #9bbcf0; }"
+NOTE_STYLE = "QTextEdit { background: #fff3d1; border: 1px solid #e0a800; }"
+REPLY_STYLE = "QTextEdit { background: #ffffff; border: 1px solid #9bbcf0; }"
 
 
 class KbSearchDialog(QDialog):
@@ -220,10 +220,13 @@ class Composer(QWidget):
         return top
 
     def _build_bottom(self) -> QHBoxLayout:
-        self.editor = QPlainTextEdit()
+        self.editor = QTextEdit()
         self.editor.setObjectName("composerEditor")
         self.editor.setTabChangesFocus(True)
         self.editor.setMinimumHeight(90)
+        # plain text only; a QTextEdit (not QPlainTextEdit) because its layout gives each
+        # paragraph the direction of its first strong letter and aligns it that way
+        self.editor.setAcceptRichText(False)
 
         self.files_label = QLabel()
         self.files_label.setObjectName("composerFiles")
@@ -269,6 +272,7 @@ class Composer(QWidget):
         try:
             if draft is not None:
                 self.editor.setPlainText(draft.body)
+                self.editor.moveCursor(QTextCursor.MoveOperation.End)  # go on where they were
                 self.set_kind(draft.kind)
                 self.seen_message_ids = draft.seen_message_ids
                 self.draft_label.setText(self.tr("Draft restored"))

@@ -54,6 +54,7 @@ _LATIN_RUN = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*(?:[ ]+[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*)*"
 )
 _TRAILING = ".,:;!?)"
+_LETTER = re.compile(r"[A-Za-z]")
 
 
 def first_strong_direction(text: str) -> Qt.LayoutDirection | None:
@@ -74,8 +75,8 @@ def isolate_latin(text: str) -> str:
     def wrap(match: re.Match[str]) -> str:
         run = match.group(0)
         core_run = run.rstrip(_TRAILING)
-        if not core_run or not any(c.isalpha() or c.isdigit() for c in core_run):
-            return run
+        if not _LETTER.search(core_run):
+            return run  # plain numbers are already right under the bidi algorithm
         return f"{LRI}{core_run}{PDI}{run[len(core_run) :]}"
 
     return _LATIN_RUN.sub(wrap, text)
@@ -215,9 +216,8 @@ class ConversationView(QTextBrowser):
         label = html.escape(_kind_label(m.kind))
         pending = ""
         if m.pending:
-            pending = (
-                f" · <span style='color:#b45309'>{html.escape(self.tr('not yet sent'))}</span>"
-            )
+            note = html.escape(self.tr("not yet sent"))
+            pending = f" · <span style='color:#b45309'>{note}</span>"
         head = (
             f"{lock}<b>{author}</b> · <span style='color:#4b5563'>{label}</span>"
             f" · <span style='color:#6b7280'>{when}</span>{pending}"

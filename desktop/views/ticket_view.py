@@ -139,7 +139,7 @@ class TicketView(QWidget):
         body.addWidget(self.form)
         body.addWidget(right)
         body.setStretchFactor(1, 1)
-        body.setSizes([420, 780])
+        body.setSizes([500, 700])
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)

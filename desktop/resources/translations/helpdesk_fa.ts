@@ -421,12 +421,12 @@
         <translation>بسته</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="301"/>
+        <location filename="../../views/customer_file.py" line="304"/>
         <source>Customer file</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="302"/>
+        <location filename="../../views/customer_file.py" line="305"/>
         <source>This ticket has no contact or account.</source>
         <translation>این تیکت مخاطب یا حسابی ندارد.</translation>
     </message>
@@ -435,123 +435,123 @@
     <name>CustomerFileDialog</name>
     <message>
         <location filename="../../views/customer_file.py" line="64"/>
-        <location filename="../../views/customer_file.py" line="163"/>
+        <location filename="../../views/customer_file.py" line="166"/>
         <source>Customer file</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="83"/>
+        <location filename="../../views/customer_file.py" line="116"/>
         <source>Email</source>
         <translation>ایمیل</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="84"/>
+        <location filename="../../views/customer_file.py" line="117"/>
         <source>Phone</source>
         <translation>تلفن</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="90"/>
+        <location filename="../../views/customer_file.py" line="73"/>
         <source>Open ticket</source>
         <translation>باز کردن تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="93"/>
+        <location filename="../../views/customer_file.py" line="76"/>
         <source>New ticket for this customer</source>
         <translation>تیکت تازه برای این مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="99"/>
+        <location filename="../../views/customer_file.py" line="82"/>
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="121"/>
+        <location filename="../../views/customer_file.py" line="124"/>
         <source>Number</source>
         <translation>شماره</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="122"/>
+        <location filename="../../views/customer_file.py" line="125"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="123"/>
+        <location filename="../../views/customer_file.py" line="126"/>
         <source>Stage</source>
         <translation>مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="124"/>
+        <location filename="../../views/customer_file.py" line="127"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="125"/>
+        <location filename="../../views/customer_file.py" line="128"/>
         <source>Assignee</source>
         <translation>مسئول</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="126"/>
+        <location filename="../../views/customer_file.py" line="129"/>
         <source>Created</source>
         <translation>ایجاد</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="127"/>
+        <location filename="../../views/customer_file.py" line="130"/>
         <source>Updated</source>
         <translation>به‌روزرسانی</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="164"/>
+        <location filename="../../views/customer_file.py" line="167"/>
         <source>This customer&apos;s file could not be read: %1</source>
         <translation>پروندهٔ این مشتری خوانده نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="173"/>
+        <location filename="../../views/customer_file.py" line="176"/>
         <source>Contact</source>
         <translation>مخاطب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="173"/>
-        <location filename="../../views/customer_file.py" line="179"/>
+        <location filename="../../views/customer_file.py" line="176"/>
+        <location filename="../../views/customer_file.py" line="182"/>
         <source>Account</source>
         <translation>حساب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="174"/>
+        <location filename="../../views/customer_file.py" line="177"/>
         <source>Customer file: %1</source>
         <translation>پروندهٔ مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="181"/>
+        <location filename="../../views/customer_file.py" line="184"/>
         <source>Account file</source>
         <translation>پروندهٔ حساب</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="184"/>
+        <location filename="../../views/customer_file.py" line="187"/>
         <source>Contacts</source>
         <translation>مخاطبان</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="188"/>
+        <location filename="../../views/customer_file.py" line="191"/>
         <source>%1 tickets, %2 open</source>
         <translation>%1 تیکت، %2 باز</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="195"/>
+        <location filename="../../views/customer_file.py" line="198"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="199"/>
+        <location filename="../../views/customer_file.py" line="202"/>
         <source>%1 (archived)</source>
         <translation>%1 (بایگانی)</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="264"/>
+        <location filename="../../views/customer_file.py" line="267"/>
         <source>New ticket</source>
         <translation>تیکت تازه</translation>
     </message>
     <message>
-        <location filename="../../views/customer_file.py" line="265"/>
+        <location filename="../../views/customer_file.py" line="268"/>
         <source>The ticket form is not available in this version.</source>
         <translation>فرم تیکت در این نسخه در دسترس نیست.</translation>
     </message>
@@ -869,12 +869,12 @@
 <context>
     <name>DashboardLauncher</name>
     <message>
-        <location filename="../../views/dashboard.py" line="666"/>
+        <location filename="../../views/dashboard.py" line="669"/>
         <source>&amp;Reports</source>
         <translation>&amp;گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="669"/>
+        <location filename="../../views/dashboard.py" line="672"/>
         <source>&amp;Dashboard</source>
         <translation>&amp;داشبورد</translation>
     </message>
@@ -951,7 +951,7 @@
     </message>
     <message>
         <location filename="../../views/dashboard.py" line="248"/>
-        <location filename="../../views/dashboard.py" line="497"/>
+        <location filename="../../views/dashboard.py" line="500"/>
         <source>Open</source>
         <translation>باز</translation>
     </message>
@@ -971,123 +971,110 @@
         <translation>کارشناسان در مرخصی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="353"/>
+        <location filename="../../views/dashboard.py" line="356"/>
         <source>The range ends before it starts: pick the days again.</source>
         <translation>پایان بازه پیش از آغاز آن است: روزها را دوباره انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="357"/>
+        <location filename="../../views/dashboard.py" line="360"/>
         <source>Counting…</source>
         <translation>در حال شمارش…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="381"/>
+        <location filename="../../views/dashboard.py" line="384"/>
         <source>The figures could not be counted: %1</source>
         <translation>شمارش شاخص‌ها ممکن نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="394"/>
+        <location filename="../../views/dashboard.py" line="397"/>
         <source>%1 · counted from this computer&apos;s copy of the tickets</source>
         <translation>%1 · شمرده از نسخه تیکت‌ها روی همین رایانه</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="432"/>
+        <location filename="../../views/dashboard.py" line="435"/>
         <source>No team</source>
         <translation>بدون تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="437"/>
-        <location filename="../../views/dashboard.py" line="447"/>
+        <location filename="../../views/dashboard.py" line="440"/>
+        <location filename="../../views/dashboard.py" line="450"/>
         <source>No stage</source>
         <translation>بدون مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="453"/>
+        <location filename="../../views/dashboard.py" line="456"/>
         <source>Open tickets by stage, per team</source>
         <translation>تیکت‌های باز بر پایه مرحله، در هر تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="461"/>
+        <location filename="../../views/dashboard.py" line="464"/>
         <source>Open tickets by priority</source>
         <translation>تیکت‌های باز بر پایه اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="465"/>
+        <location filename="../../views/dashboard.py" line="468"/>
         <source>Open tickets</source>
         <translation>تیکت‌های باز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="472"/>
+        <location filename="../../views/dashboard.py" line="475"/>
         <source>Created and closed per day</source>
         <translation>ایجادشده و بسته‌شده در هر روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="476"/>
+        <location filename="../../views/dashboard.py" line="479"/>
         <source>Created</source>
         <translation>ایجادشده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="481"/>
+        <location filename="../../views/dashboard.py" line="484"/>
         <source>Closed</source>
         <translation>بسته‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="492"/>
+        <location filename="../../views/dashboard.py" line="495"/>
         <source>Agent workload (open and total)</source>
         <translation>بار کاری کارشناسان (باز و کل)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="494"/>
+        <location filename="../../views/dashboard.py" line="497"/>
         <source>(on leave)</source>
         <translation>(در مرخصی)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="500"/>
+        <location filename="../../views/dashboard.py" line="503"/>
         <source>Closed or archived</source>
         <translation>بسته یا بایگانی‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="514"/>
+        <location filename="../../views/dashboard.py" line="517"/>
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="616"/>
+        <location filename="../../views/dashboard.py" line="619"/>
         <source>Could not write %1: %2</source>
         <translation>نوشتن %1 ممکن نشد: %2</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="625"/>
+        <location filename="../../views/dashboard.py" line="628"/>
         <source>Export CSV</source>
         <translation>خروجی CSV</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="625"/>
+        <location filename="../../views/dashboard.py" line="628"/>
         <source>CSV files (*.csv)</source>
         <translation>پرونده‌های CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="633"/>
+        <location filename="../../views/dashboard.py" line="636"/>
         <source>Export PDF</source>
         <translation>خروجی PDF</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="633"/>
+        <location filename="../../views/dashboard.py" line="636"/>
         <source>PDF files (*.pdf)</source>
         <translation>پرونده‌های PDF (*.pdf)</translation>
-    </message>
-</context>
-<context>
-    <name>DemoSetup</name>
-    <message>
-        <location filename="../../demo.py" line="49"/>
-        <source>Helpdesk</source>
-        <translation>میز پشتیبانی</translation>
-    </message>
-    <message>
-        <location filename="../../demo.py" line="50"/>
-        <source>Preparing the demo data…</source>
-        <translation>در حال آماده‌سازی داده‌های نمایشی…</translation>
     </message>
 </context>
 <context>
@@ -1198,6 +1185,74 @@
         <location filename="../../views/composer.py" line="117"/>
         <source>No article matches.</source>
         <translation>مقاله‌ای پیدا نشد.</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../views/login_dialog.py" line="42"/>
+        <source>Sign in to Helpdesk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="67"/>
+        <source>Server address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="68"/>
+        <source>User name</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="69"/>
+        <source>Password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="72"/>
+        <source>Sign in</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="78"/>
+        <source>Work offline</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="115"/>
+        <source>Enter the server&apos;s address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="118"/>
+        <source>Enter your user name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="121"/>
+        <source>Enter your password.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="124"/>
+        <source>Signing in…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="138"/>
+        <source>The user name or password is wrong. Check them and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="146"/>
+        <source>Cannot reach the server at %1. Check the address and your network, or work offline.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../views/login_dialog.py" line="154"/>
+        <source>The server refused to sign you in: %1</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1552,6 +1607,37 @@
     </message>
 </context>
 <context>
+    <name>Startup</name>
+    <message>
+        <location filename="../../startup.py" line="110"/>
+        <location filename="../../startup.py" line="186"/>
+        <location filename="../../startup.py" line="253"/>
+        <source>Helpdesk</source>
+        <translation type="unfinished">میز پشتیبانی</translation>
+    </message>
+    <message>
+        <location filename="../../startup.py" line="111"/>
+        <source>Fetching your tickets…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../startup.py" line="236"/>
+        <source>The first sync did not finish: %1
+What arrived is shown; the rest follows when the server can be reached.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../startup.py" line="255"/>
+        <source>Starting the demo server on this computer…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <location filename="../../startup.py" line="264"/>
+        <source>Preparing the demo data (once; about a minute)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SyncStatusView</name>
     <message>
         <location filename="../../views/sync_status.py" line="77"/>
@@ -1856,156 +1942,156 @@
         <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="290"/>
+        <location filename="../../views/ticket_form.py" line="289"/>
         <source>Additional details</source>
         <translation>جزئیات بیشتر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="300"/>
+        <location filename="../../views/ticket_form.py" line="299"/>
         <source>Add files…</source>
         <translation>افزودن فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="301"/>
+        <location filename="../../views/ticket_form.py" line="300"/>
         <source>Remove</source>
         <translation>حذف</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="303"/>
+        <location filename="../../views/ticket_form.py" line="302"/>
         <source>Create ticket</source>
         <translation>ثبت تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="303"/>
-        <location filename="../../views/ticket_form.py" line="401"/>
-        <location filename="../../views/ticket_form.py" line="746"/>
+        <location filename="../../views/ticket_form.py" line="302"/>
+        <location filename="../../views/ticket_form.py" line="404"/>
+        <location filename="../../views/ticket_form.py" line="750"/>
         <source>Save changes</source>
         <translation>ذخیره تغییرات</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="318"/>
+        <location filename="../../views/ticket_form.py" line="317"/>
         <source>Subtype</source>
         <translation>نوع تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="325"/>
+        <location filename="../../views/ticket_form.py" line="324"/>
         <source>Related to</source>
         <translation>مربوط به</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="326"/>
+        <location filename="../../views/ticket_form.py" line="325"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="327"/>
+        <location filename="../../views/ticket_form.py" line="326"/>
         <source>Contact email</source>
         <translation>ایمیل تماس</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="328"/>
+        <location filename="../../views/ticket_form.py" line="327"/>
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="332"/>
+        <location filename="../../views/ticket_form.py" line="331"/>
         <source>Severity</source>
         <translation>شدت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="334"/>
+        <location filename="../../views/ticket_form.py" line="333"/>
         <source>Impact</source>
         <translation>اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="336"/>
+        <location filename="../../views/ticket_form.py" line="335"/>
         <source>Severity and impact</source>
         <translation>شدت و اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="337"/>
+        <location filename="../../views/ticket_form.py" line="340"/>
         <source>Priority</source>
         <translation>اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="338"/>
+        <location filename="../../views/ticket_form.py" line="341"/>
         <source>Department</source>
         <translation>واحد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="339"/>
+        <location filename="../../views/ticket_form.py" line="342"/>
         <source>Subject</source>
         <translation>موضوع</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="340"/>
+        <location filename="../../views/ticket_form.py" line="343"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="341"/>
+        <location filename="../../views/ticket_form.py" line="344"/>
         <source>Assigned to</source>
         <translation>کارشناس مسئول</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="342"/>
+        <location filename="../../views/ticket_form.py" line="345"/>
         <source>Tags</source>
         <translation>برچسب‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="344"/>
+        <location filename="../../views/ticket_form.py" line="347"/>
         <source>Description</source>
         <translation>شرح</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="354"/>
+        <location filename="../../views/ticket_form.py" line="357"/>
         <source>Attachments</source>
         <translation>پیوست‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="562"/>
+        <location filename="../../views/ticket_form.py" line="565"/>
         <source>(nobody)</source>
         <translation>(هیچ‌کس)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="657"/>
+        <location filename="../../views/ticket_form.py" line="660"/>
         <source>Not related to a contact or account yet.</source>
         <translation>هنوز به مخاطب یا حسابی مربوط نشده است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="664"/>
+        <location filename="../../views/ticket_form.py" line="667"/>
         <source>Related to: %1</source>
         <translation>مربوط به: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="687"/>
+        <location filename="../../views/ticket_form.py" line="690"/>
         <source>%1: severity %2 × impact %3</source>
         <translation>%1: شدت %2 × اثر %3</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="724"/>
+        <location filename="../../views/ticket_form.py" line="728"/>
         <source>Attach files</source>
         <translation>پیوست فایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="757"/>
+        <location filename="../../views/ticket_form.py" line="761"/>
         <source>The ticket could not be saved; nothing typed is lost. %1</source>
         <translation>تیکت ذخیره نشد؛ هیچ‌چیز از نوشته‌ها از دست نرفته است. %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/ticket_form.py" line="787"/>
+        <location filename="../../views/ticket_form.py" line="791"/>
         <source>The ticket was not saved: fix the %n marked field(s). Nothing typed is lost.</source>
         <translation>
             <numerusform>تیکت ذخیره نشد: %n فیلد مشخص‌شده را اصلاح کنید. هیچ‌چیز از نوشته‌ها از دست نرفته است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="875"/>
+        <location filename="../../views/ticket_form.py" line="879"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="879"/>
+        <location filename="../../views/ticket_form.py" line="883"/>
         <source>New ticket (Ctrl+N)</source>
         <translation>تیکت جدید (Ctrl+N)</translation>
     </message>
@@ -2013,7 +2099,7 @@
 <context>
     <name>TicketFormDialog</name>
     <message>
-        <location filename="../../views/ticket_form.py" line="819"/>
+        <location filename="../../views/ticket_form.py" line="823"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
