@@ -186,8 +186,15 @@ def server_database(
 
 
 @contextmanager
-def running_server(url: str, workers: int, work: Path) -> Iterator[str]:
-    """`helpdesk-server serve` as its own process; yields its base URL."""
+def running_server(
+    url: str, workers: int, work: Path, *, in_process: bool = False
+) -> Iterator[str]:
+    """`helpdesk-server serve` as its own process (or, for the smoke test, the same app
+    under uvicorn in a thread of this process); yields its base URL."""
+    if in_process:
+        with _server_thread(url, work) as base:
+            yield base
+        return
     port = _free_port()
     env = {**os.environ, "HELPDESK_DATA_DIR": str(work), "HELPDESK_SERVER_SECRET": "bench"}
     binary = Path(sys.executable).parent / "helpdesk-server"
@@ -218,6 +225,36 @@ def running_server(url: str, workers: int, work: Path) -> Iterator[str]:
             proc.kill()
             proc.wait()
         log_file.close()
+
+
+@contextmanager
+def _server_thread(url: str, work: Path) -> Iterator[str]:
+    import socket
+    import threading
+
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    config = ServerConfig(database_url=url, blob_dir=work / "blobs", secret=b"bench")
+    app = create_app(config, migrate_schema=True)
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
 
 
 def supervisors(url: str, count: int) -> list[tuple[str, str]]:
@@ -433,7 +470,7 @@ def run(args: argparse.Namespace, log: Callable[[str], None] = print) -> Figures
         with server_database(args, work, log) as url:
             figures.tickets, figures.messages = server_counts(url)
             a, b = supervisors(url, 2)
-            with running_server(url, args.workers, work) as base:
+            with running_server(url, args.workers, work, in_process=args.in_process) as base:
                 path_a, path_b = work / "a.sqlite3", work / "b.sqlite3"
                 figures.schema_s = empty_cache(path_a)
                 asyncio.run(
@@ -469,6 +506,11 @@ def table(figures: Figures, args: argparse.Namespace) -> str:
             + (" (scaled)" if args.tickets != 100_000 else ""),
         ),
         ("  every ticket header in the cache after", f"{figures.headers_s:.1f} s", ""),
+        (
+            "  not in apply (request, server, JSON, engine)",
+            f"{figures.first_sync_s - figures.apply_s:.1f} s",
+            "",
+        ),
         (
             f"apply: {figures.applied_rows:,} rows in {figures.apply_s:.1f} s",
             f"{figures.apply_rate:,.0f} rows/s",
@@ -515,6 +557,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--edits", type=int, default=2000, help="offline edits to drain")
     p.add_argument("--samples", type=int, default=60, help="edit-to-visible samples")
     p.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    p.add_argument(
+        "--in-process",
+        action="store_true",
+        help="serve from a thread of this process (quick smoke runs; the figures are "
+        "then not the server's)",
+    )
     return p
 
 

@@ -1,0 +1,30 @@
+"""bench/sync_bench.py at a tiny size, so the script cannot rot (issue 4; D6 first sync
+and offline drain, the event stream between two clients)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench import sync_bench
+
+
+def test_d6_sync_bench_runs_at_a_tiny_size_and_measures_every_figure(tmp_path: Path) -> None:
+    size = ["--tickets", "100", "--edits", "40", "--samples", "5"]
+    args = sync_bench.parser().parse_args([*size, "--in-process", "--cache-dir", str(tmp_path)])
+    lines: list[str] = []
+    figures = sync_bench.run(args, log=lines.append)
+    assert figures.tickets == 100 and figures.messages > 150
+    # the supervisor sees every ticket: the first sync brought each one
+    assert figures.headers_s > 0 and figures.first_sync_s >= figures.headers_s
+    assert figures.pulled >= figures.tickets + figures.messages
+    assert figures.applied_rows == figures.pulled and figures.apply_s > 0
+    assert figures.bare_rows >= figures.pulled and figures.bare_s > 0
+    assert 0 < figures.edits <= 40 and figures.drained == figures.edits
+    assert figures.drain_rate > 0
+    assert len(figures.latencies_ms) == 5 and all(0 < ms < 10_000 for ms in figures.latencies_ms)
+    table = sync_bench.table(figures, args)
+    for label in ("first sync", "apply time / bare insert time", "outbox drain", "p95"):
+        assert label in table
+    # the prepared server database is kept for the next run
+    assert (tmp_path / "server-100.sqlite3").exists()
+    assert any("server database made" in line for line in lines)
