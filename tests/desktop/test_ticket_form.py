@@ -72,8 +72,10 @@ def _pick(combo: QComboBox, text: str) -> None:
     combo.setCurrentIndex(index)
 
 
-def _dialog(qtbot: QtBot, context: WindowContext, **kwargs: str) -> TicketFormDialog:
-    dialog = open_new_ticket(context, None, **kwargs)
+def _dialog(
+    qtbot: QtBot, context: WindowContext, contact_id: str | None = None
+) -> TicketFormDialog:
+    dialog = open_new_ticket(context, None, contact_id=contact_id)
     # the dialog deletes itself when closed; the context fixture closes what is left
     qtbot.waitExposed(dialog)
     _idle(qtbot, context)
@@ -124,6 +126,7 @@ def _pick_related(qtbot: QtBot, form: TicketForm, typed: str, wanted_id: str) ->
     """P2: type, wait for the suggestions popup, choose `wanted_id` with the keyboard."""
     _type(form.related_edit, typed)
     popup = form.completer.popup()
+    assert popup is not None
     qtbot.waitUntil(lambda: popup.isVisible() and form.suggestions.rowCount() > 0)
     row = next(
         r
@@ -157,7 +160,8 @@ def test_d3_p1_p4_c1_create_ticket_through_the_dialog_reaches_the_server(
     _pick(form.subtype, SUPPORT)
     _idle(qtbot, context)
     _pick_related(qtbot, form, contact_name.split()[0], contact_id)
-    assert form.draft().related is not None and form.draft().related.id == contact_id
+    related = form.draft().related
+    assert related is not None and related.id == contact_id
     assert form.email.text() == contact_email  # the contact's address filled in
     _type(form.title, "پنل پیامک پیام‌ها را ارسال نمی‌کند")
     _pick(form.severity, "بحرانی")
@@ -182,12 +186,11 @@ def test_d3_p1_p4_c1_create_ticket_through_the_dialog_reaches_the_server(
     receipt.write_bytes(b"\x89PNG not really")
     form.add_attachments([receipt])
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
-    ticket_id = saved.args[0]
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert dialog.result() == TicketFormDialog.DialogCode.Accepted
     _idle(qtbot, context)
 
-    got = _on_server(desk, ticket_id)
+    got = _on_server(desk, saved.args[0])
     assert got["number"] is not None and got["number"] > 0
     assert got["title"] == "پنل پیامک پیام‌ها را ارسال نمی‌کند"
     assert got["contact_email"] == contact_email
@@ -217,7 +220,7 @@ def test_p4_invalid_or_missing_email_refuses_marks_the_field_and_keeps_everythin
     hint = form._rows["contact_email"].hint
     assert hint.isVisible() and "ایمیل" in hint.text()
     with qtbot.waitSignal(form.refused, timeout=10_000) as refused:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert [p.field for p in refused.args[0]] == ["contact_email"]
     assert dialog.isVisible()
     assert QApplication.focusWidget() is form.email
@@ -235,14 +238,14 @@ def test_p4_invalid_or_missing_email_refuses_marks_the_field_and_keeps_everythin
 
     form.email.clear()
     with qtbot.waitSignal(form.refused, timeout=10_000) as refused:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert [(p.field, p.code) for p in refused.args[0]] == [("contact_email", "email_required")]
     assert form.email.property("invalid") is True
 
     _type(form.email, "maryam@example.com")
     assert form.email.property("invalid") is False
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     _idle(qtbot, context)
     got = _on_server(desk, saved.args[0])
     assert got["contact_email"] == "maryam@example.com"
@@ -269,7 +272,7 @@ def test_p3_p5_subtype_swaps_custom_fields_and_a_required_one_is_enforced(
     assert isinstance(choice, QComboBox) and isinstance(callback, QCheckBox)
     _fill_valid(qtbot, form, context, "reza@example.com")
     with qtbot.waitSignal(form.refused, timeout=10_000) as refused:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert [(p.field, p.code) for p in refused.args[0]] == [
         ("custom_values.complaint_about", "required")
     ]
@@ -281,7 +284,7 @@ def test_p3_p5_subtype_swaps_custom_fields_and_a_required_one_is_enforced(
     assert choice.property("invalid") is False
     callback.setChecked(True)
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     _idle(qtbot, context)
     got = _on_server(desk, saved.args[0])
     with _session(context) as s:
@@ -357,7 +360,7 @@ def test_d3_edit_mode_changes_a_field_of_an_existing_ticket_and_the_server_gets_
     form.impact.setCurrentIndex(form.impact.findData(new_impact))
     form.title.setText(target["title"] + " (ویرایش)")
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert saved.args[0] == target["id"]
     _idle(qtbot, context)
     got = _on_server(desk, target["id"])
@@ -431,7 +434,7 @@ def test_p1_new_ticket_from_a_contact_is_prefilled_and_filed_for_them(
     shot = SCREENSHOTS / "ticket_form_fa.png"
     assert dialog.grab().save(str(shot))
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
-        qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     _idle(qtbot, context)
     got = _on_server(desk, saved.args[0])
     assert got["contact_id"] == contact_id and got["account_id"] == account_id
