@@ -1,96 +1,46 @@
-"""`helpdesk --demo`: make the demo cache once (core.demo, on a worker thread, behind a
-progress dialog) and find the demo agent to sign in as."""
+"""`helpdesk --demo`: a real server on this computer with demo data, so the first command
+shows a working product whose edits really sync.
+
+The server is `helpdesk-server` in a child process (`python -m sync.server.main`) on
+127.0.0.1 and a free port, over a SQLite file in the demo data folder. Its demo data is
+loaded once (`helpdesk-server demo`, i.e. `sync.server.demo.load_demo`) with a known
+password, and the window signs in as the first demo agent. The child is stopped when the
+window closes (and, on Linux, by the kernel if this process dies first).
+"""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
+import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import make_engine, sqlite_url
 from core.enums import Role
 from core.models import User
 from core.paths import data_dir
 
 DEMO_TICKETS = 5_000
+DEMO_PASSWORD = "demo-pass"
+"""Every demo user's password (printed in the README; demo data only)."""
+DEMO_SECRET = "helpdesk-demo-secret"
+START_TIMEOUT = 60.0
+
+
+def demo_folder() -> Path:
+    return data_dir() / "demo"
 
 
 def demo_cache_path() -> Path:
-    return data_dir() / "demo" / "cache.sqlite3"
-
-
-def generate_demo(
-    path: Path, *, tickets: int, progress: Callable[[int, int, int], None] | None = None
-) -> None:
-    """Fill `path` with demo data through core.demo (plain Python, no Qt)."""
-    from core.demo import generate
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    generate(path, tickets=tickets, progress=progress)
-
-
-class _Relay(QObject):
-    """Carries the generator's progress from its thread to the dialog on the GUI thread."""
-
-    progressed = Signal(int, int)
-    """Tickets done so far, of this many."""
-    finished = Signal(object)
-    """The generator ended; the exception it raised, or None."""
-
-
-def create_demo_cache(path: Path, *, tickets: int, parent: QWidget | None = None) -> None:
-    """Generate the demo cache on a worker thread while a progress dialog turns; raises
-    what the generator raised."""
-    dialog = QProgressDialog(parent)
-    dialog.setWindowTitle(QCoreApplication.translate("DemoSetup", "Helpdesk"))
-    dialog.setLabelText(QCoreApplication.translate("DemoSetup", "Preparing the demo data…"))
-    dialog.setCancelButton(None)
-    dialog.setRange(0, tickets)
-    dialog.setMinimumDuration(0)
-    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
-    relay = _Relay()
-    loop = QEventLoop()
-    outcome: list[BaseException | None] = []
-
-    @Slot(int, int)
-    def on_progress(done: int, total: int) -> None:
-        dialog.setMaximum(total)
-        dialog.setValue(done)
-
-    @Slot(object)
-    def on_finished(error: object) -> None:
-        outcome.append(error if isinstance(error, BaseException) else None)
-        loop.quit()
-
-    relay.progressed.connect(on_progress, Qt.ConnectionType.QueuedConnection)
-    relay.finished.connect(on_finished, Qt.ConnectionType.QueuedConnection)
-
-    def work() -> None:
-        try:
-            generate_demo(
-                path,
-                tickets=tickets,
-                progress=lambda done, total, _rows: relay.progressed.emit(done, total),
-            )
-        except BaseException as exc:  # handed to the GUI thread, raised there
-            relay.finished.emit(exc)
-        else:
-            relay.finished.emit(None)
-
-    thread = threading.Thread(target=work, name="demo-data", daemon=True)
-    dialog.show()
-    thread.start()
-    loop.exec()
-    thread.join()
-    dialog.close()
-    if outcome and outcome[0] is not None:
-        if path.exists():
-            path.unlink()  # a half-written cache would be taken for a finished one next time
-        raise outcome[0]
+    return demo_folder() / "cache.sqlite3"
 
 
 def first_agent(session: Session) -> User | None:
@@ -102,3 +52,141 @@ def first_agent(session: Session) -> User | None:
         .limit(1)
     )
     return session.scalars(stmt).first()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
+    """Linux: the child gets SIGTERM when this process dies, so no server is orphaned."""
+    with contextlib.suppress(Exception):
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class DemoServer:
+    """The embedded demo server: `prepare()` (blocking: run it off the GUI thread), then
+    `start()`, `wait_ready()`, and `stop()` on exit."""
+
+    def __init__(self, folder: Path, *, tickets: int = DEMO_TICKETS) -> None:
+        self.folder = folder
+        self.tickets = tickets
+        self.url: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def database(self) -> Path:
+        return self.folder / "server.sqlite3"
+
+    @property
+    def cache_path(self) -> Path:
+        return self.folder / "cache.sqlite3"
+
+    def _command(self, *args: str) -> list[str]:
+        return [sys.executable, "-m", "sync.server.main", *args]
+
+    def _env(self) -> dict[str, str]:
+        # the demo never touches the OS keyring for the server's secret
+        return {**os.environ, "HELPDESK_SERVER_SECRET": DEMO_SECRET}
+
+    def prepare(self) -> bool:
+        """Load the demo data once; True when it was loaded now. A cache synced from an
+        earlier demo server (or the old cache-only demo) is removed with it."""
+        if self.database.exists():
+            return False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.folder / "server.sqlite3.part"
+        part.unlink(missing_ok=True)
+        done = subprocess.run(
+            self._command(
+                "demo",
+                "--database",
+                sqlite_url(part),
+                "--tickets",
+                str(self.tickets),
+                "--password",
+                DEMO_PASSWORD,
+            ),
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            part.unlink(missing_ok=True)
+            raise RuntimeError(done.stderr.strip() or "the demo data could not be loaded")
+        for stale in self.folder.glob("cache.sqlite3*"):
+            stale.unlink()
+        part.rename(self.database)
+        return True
+
+    def agent_username(self) -> str:
+        engine = make_engine(sqlite_url(self.database))
+        try:
+            with Session(engine) as session:
+                agent = first_agent(session)
+                if agent is None:
+                    raise RuntimeError("the demo data has no agent")
+                return agent.username
+        finally:
+            engine.dispose()
+
+    def start(self) -> str:
+        port = _free_port()
+        self._process = subprocess.Popen(
+            self._command(
+                "serve",
+                "--database",
+                sqlite_url(self.database),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--blob-dir",
+                str(self.folder / "blobs"),
+                "--log-level",
+                "warning",
+            ),
+            env=self._env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    async def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        """Until the health check answers; raises RuntimeError if the child died."""
+        assert self.url is not None and self._process is not None
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient(timeout=2.0) as client:
+            while True:
+                if self._process.poll() is not None:
+                    raise RuntimeError("the demo server stopped while starting")
+                with contextlib.suppress(httpx.HTTPError):
+                    reply = await client.get(f"{self.url}/api/v1/health")
+                    if reply.status_code == 200:
+                        return
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the demo server did not start in time")
+                await asyncio.sleep(0.1)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)

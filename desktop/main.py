@@ -1,5 +1,5 @@
-"""Entry point of `helpdesk`, the agent's window: parse the command line, then hand over
-to the composition root (desktop/app.py)."""
+"""Entry point of `helpdesk`, the agent's window: parse the command line, set up the
+application, then run the start-up flow (desktop/startup.py) on qasync's event loop."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--demo",
         action="store_true",
-        help="open the demo cache (made on first use) signed in as a demo agent",
+        help="start a local demo server with demo data and sign in as a demo agent",
     )
     parser.add_argument("--cache", type=Path, help="cache file to open (default: data folder)")
     parser.add_argument("--lang", choices=["fa", "en"], help="UI language (default: settings)")
     parser.add_argument(
-        "--demo-tickets", type=int, default=None, help="tickets in a new demo cache"
+        "--demo-tickets", type=int, default=None, help="tickets in a new demo server"
     )
     parser.add_argument(
         "--smoke", action="store_true", help="start, paint the window once and exit 0"
@@ -29,67 +29,62 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
+def _smoke_offline(cache_path: Path | None, localization: object) -> int:
+    """`--smoke` without `--demo`: paint the window over a cache (a new empty one when
+    there is none) and exit; no server, no sign-in (a packaging check)."""
+    from desktop.app import open_window
+    from desktop.i18n import Localization
+
+    assert isinstance(localization, Localization)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-smoke-") as temp:
+        path = cache_path if cache_path is not None else Path(temp) / "cache.sqlite3"
+        opened = open_window(cache_path=path, localization=localization)
+        opened.window.resize(1280, 800)
+        opened.window.show()
+        try:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.processEvents()
+            opened.window.grab()
+        finally:
+            opened.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the window; returns the process exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(raw)
 
-    from core.cache import default_cache_path
-    from desktop.app import init_application, open_window, saved_language, setup_localization
-    from desktop.demo import DEMO_TICKETS, create_demo_cache, demo_cache_path, first_agent
-    from desktop.i18n import Language
+    import qasync
 
-    temp: tempfile.TemporaryDirectory[str] | None = None
-    if args.demo:
-        cache_path: Path = args.cache or demo_cache_path()
-    elif args.cache is not None or default_cache_path().exists():
-        cache_path = args.cache or default_cache_path()
-        if not cache_path.exists():
-            print(f"helpdesk: no cache at {cache_path}", file=sys.stderr)
-            return 1
-    elif args.smoke:
-        temp = tempfile.TemporaryDirectory(prefix="helpdesk-smoke-")
-        cache_path = Path(temp.name) / "cache.sqlite3"
-    else:
-        print(
-            "helpdesk: no local cache yet and signing in to a server is not available in "
-            f"this build.\nRun `helpdesk --demo` to try it with demo data, or pass "
-            f"--cache PATH (looked for {default_cache_path()}).",
-            file=sys.stderr,
-        )
-        return 1
+    from core.cache import default_cache_path
+    from desktop.app import init_application, saved_language, setup_localization
+    from desktop.demo import DEMO_TICKETS, demo_folder
+    from desktop.i18n import Language
+    from desktop.startup import run
 
     app = init_application([sys.argv[0] if sys.argv else "helpdesk", *raw])
     language = Language(args.lang) if args.lang else saved_language()
     localization = setup_localization(app, language)
 
-    if args.demo and not cache_path.exists():
-        create_demo_cache(cache_path, tickets=args.demo_tickets or DEMO_TICKETS)
+    cache_path: Path = args.cache or default_cache_path()
+    if args.smoke and not args.demo:
+        return _smoke_offline(cache_path if cache_path.exists() else None, localization)
 
-    from core.cache import open_cache
-    from core.db import session_factory
-
-    user_id: str | None = None
-    if args.demo:
-        engine = open_cache(cache_path)
-        with session_factory(engine)() as session:
-            agent = first_agent(session)
-            user_id = agent.id if agent is not None else None
-        engine.dispose()
-
-    opened = open_window(cache_path=cache_path, localization=localization, user_id=user_id)
-    opened.window.resize(1280, 800)
-    opened.window.show()
-    try:
-        if args.smoke:
-            app.processEvents()
-            opened.window.grab()  # paint once: fonts, translations and the model all work
-            return 0
-        return app.exec()
-    finally:
-        opened.close()
-        if temp is not None:
-            temp.cleanup()
+    app.setQuitOnLastWindowClosed(False)  # the flow ends the loop, after closing cleanly
+    loop = qasync.QEventLoop(app)
+    with loop:
+        code: int = loop.run_until_complete(
+            run(
+                localization,
+                cache_path=cache_path,
+                demo_folder=demo_folder() if args.demo else None,
+                demo_tickets=args.demo_tickets or DEMO_TICKETS,
+                smoke=args.smoke,
+            )
+        )
+    return code
 
 
 if __name__ == "__main__":

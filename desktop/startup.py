@@ -1,0 +1,311 @@
+"""From `helpdesk` to a working window, on qasync's loop (never blocking it):
+
+- a cache and a stored token: the window at once (offline-first), sync in the background;
+- otherwise the sign-in dialog ("Work offline" when a cache exists); signing in keeps the
+  token in the OS keyring (`TokenStore`, as `helpdesk-cli login`), then a first sync with a
+  progress dialog, then the window;
+- `--demo`: the embedded demo server (desktop/demo.py), signed in as the demo agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
+
+from core.cache import open_cache
+from desktop.app import OpenCache, open_window
+from desktop.i18n import Localization
+from desktop.sync_bridge import SyncBridge
+from desktop.views.login_dialog import WORK_OFFLINE, LoginDialog
+from sync.client.credentials import TokenStore
+from sync.client.engine import SyncError
+from sync.client.login import SignedIn, login
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_KEYS = ("server", "username", "user_id", "display_name")
+DEFAULT_SERVER = "http://127.0.0.1:8750"
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who signed in last on this computer (never the token: that is in the keyring)."""
+
+    server: str
+    username: str
+    user_id: str
+    display_name: str = ""
+
+
+def saved_account() -> Account | None:
+    settings = QSettings()
+    values = {k: str(settings.value(f"account/{k}", "") or "") for k in ACCOUNT_KEYS}
+    if not (values["server"] and values["username"] and values["user_id"]):
+        return None
+    return Account(**values)
+
+
+def save_account(account: Account) -> None:
+    settings = QSettings()
+    for key in ACCOUNT_KEYS:
+        settings.setValue(f"account/{key}", getattr(account, key))
+    settings.sync()
+
+
+async def finished(dialog: QDialog) -> int:
+    """Open `dialog` (window-modal, not a nested event loop) and wait for its result."""
+    future: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+
+    def done(code: int) -> None:
+        if not future.done():
+            future.set_result(code)
+
+    dialog.finished.connect(done)
+    dialog.open()
+    return await future
+
+
+class _CloseWatcher(QObject):
+    def __init__(self, future: asyncio.Future[None]) -> None:
+        super().__init__()
+        self._future = future
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Close and not self._future.done():
+            self._future.set_result(None)
+        return False
+
+
+async def window_closed(opened: OpenCache) -> None:
+    future: asyncio.Future[None] = asyncio.get_event_loop().create_future()
+    watcher = _CloseWatcher(future)
+    opened.window.installEventFilter(watcher)
+    try:
+        await future
+    finally:
+        opened.window.removeEventFilter(watcher)
+
+
+def _label() -> str:
+    return f"helpdesk on {socket.gethostname()}"
+
+
+async def sign_in(server: str, username: str, password: str) -> SignedIn:
+    return await login(server, username, password, label=_label())
+
+
+async def first_sync(bridge: SyncBridge, parent: QWidget | None = None) -> str | None:
+    """The first sync behind a progress dialog (done of total from the engine); returns
+    the failure to tell, or None."""
+    dialog = QProgressDialog(parent)
+    dialog.setObjectName("firstSyncDialog")
+    dialog.setWindowTitle(QCoreApplication.translate("Startup", "Helpdesk"))
+    dialog.setLabelText(QCoreApplication.translate("Startup", "Fetching your tickets…"))
+    dialog.setCancelButton(None)
+    dialog.setRange(0, 0)
+    dialog.setMinimumDuration(0)
+    dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+
+    def show(state: Any) -> None:
+        if state.total > 0:
+            dialog.setRange(0, state.total)
+            dialog.setValue(min(state.done, state.total))
+
+    bridge.state_changed.connect(show)
+    dialog.show()
+    try:
+        await bridge.sync_once()
+    except SyncError as exc:
+        return str(exc)
+    finally:
+        bridge.state_changed.disconnect(show)
+        dialog.close()
+        dialog.deleteLater()
+    return None
+
+
+def _tell(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("startupMessage")
+    box.open()
+    return box
+
+
+@dataclass
+class Started:
+    """A window open for the agent, and what to stop when it closes."""
+
+    opened: OpenCache
+    stop: Callable[[], None] | None = None
+
+    async def aclose(self) -> None:
+        try:
+            await self.opened.aclose()
+        finally:
+            if self.stop is not None:
+                self.stop()
+
+
+class Startup:
+    """The start-up flows; each returns the open window, or None when the agent gave up."""
+
+    def __init__(
+        self, localization: Localization, *, engine_options: dict[str, Any] | None = None
+    ) -> None:
+        self.localization = localization
+        self.engine_options = engine_options
+        self.login_dialog: LoginDialog | None = None
+        self.messages: list[str] = []
+
+    def _bridge(self, cache_path: Path, server: str, token: str) -> SyncBridge:
+        return SyncBridge(cache_path, server, token, engine_options=self.engine_options)
+
+    def _open(self, cache_path: Path, user_id: str | None, bridge: SyncBridge | None) -> OpenCache:
+        opened = open_window(
+            cache_path=cache_path,
+            localization=self.localization,
+            user_id=user_id,
+            sync=bridge,
+        )
+        opened.window.resize(1280, 800)
+        opened.window.show()
+        return opened
+
+    def _warn(self, text: str) -> None:
+        self.messages.append(text)
+        _tell(None, QCoreApplication.translate("Startup", "Helpdesk"), text)
+
+    async def start(self, cache_path: Path) -> OpenCache | None:
+        """Offline-first: a cache with a stored token opens at once; otherwise sign in."""
+        account = saved_account()
+        if cache_path.exists() and account is not None:
+            found = TokenStore().load(account.server, account.username)
+            if found is not None:
+                bridge = self._bridge(cache_path, account.server, found[0])
+                opened = self._open(cache_path, account.user_id, bridge)
+                opened.start_sync()
+                return opened
+        return await self.sign_in_and_open(cache_path, account)
+
+    async def sign_in_and_open(
+        self, cache_path: Path, account: Account | None = None
+    ) -> OpenCache | None:
+        dialog = LoginDialog(
+            sign_in,
+            server=account.server if account else DEFAULT_SERVER,
+            username=account.username if account else "",
+            offline_allowed=cache_path.exists(),
+        )
+        self.login_dialog = dialog
+        code = await finished(dialog)
+        self.login_dialog = None
+        if code == WORK_OFFLINE:
+            return self._open(cache_path, account.user_id if account else None, None)
+        signed = dialog.signed_in
+        dialog.deleteLater()
+        if code != QDialog.DialogCode.Accepted or signed is None:
+            return None
+        store = TokenStore()
+        store.save(signed.server, signed.username, signed.token)
+        for warning in store.warnings:
+            log.warning("%s", warning)
+        save_account(Account(signed.server, signed.username, signed.user_id, signed.display_name))
+        return await self.open_signed_in(cache_path, signed)
+
+    async def open_signed_in(self, cache_path: Path, signed: SignedIn) -> OpenCache:
+        """First sync (progress shown), then the window; the engine then stays live."""
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        open_cache(cache_path).dispose()  # made and migrated before the engine's connection
+        bridge = self._bridge(cache_path, signed.server, signed.token)
+        problem = await first_sync(bridge)
+        opened = self._open(cache_path, signed.user_id, bridge)
+        if problem is not None:
+            self._warn(
+                QCoreApplication.translate(
+                    "Startup",
+                    "The first sync did not finish: %1\nWhat arrived is shown; the rest "
+                    "follows when the server can be reached.",
+                ).replace("%1", problem)
+            )
+        opened.start_sync()
+        return opened
+
+    async def demo(self, folder: Path, tickets: int) -> Started:
+        """Start the demo server (loading its data the first time), sign in as the demo
+        agent, sync, open the window."""
+        from desktop.demo import DEMO_PASSWORD, DemoServer
+
+        server = DemoServer(folder, tickets=tickets)
+        dialog = QProgressDialog()
+        dialog.setObjectName("demoDialog")
+        dialog.setWindowTitle(QCoreApplication.translate("Startup", "Helpdesk"))
+        dialog.setLabelText(
+            QCoreApplication.translate("Startup", "Starting the demo server on this computer…")
+        )
+        dialog.setCancelButton(None)
+        dialog.setRange(0, 0)
+        dialog.setMinimumDuration(0)
+        dialog.show()
+        try:
+            if not server.database.exists():
+                dialog.setLabelText(
+                    QCoreApplication.translate(
+                        "Startup", "Preparing the demo data (once; about a minute)…"
+                    )
+                )
+            await asyncio.to_thread(server.prepare)
+            username = await asyncio.to_thread(server.agent_username)
+            url = server.start()
+            await server.wait_ready()
+            signed = await sign_in(url, username, DEMO_PASSWORD)
+        except BaseException:
+            server.stop()
+            raise
+        finally:
+            dialog.close()
+            dialog.deleteLater()
+        try:
+            opened = await self.open_signed_in(server.cache_path, signed)
+        except BaseException:
+            server.stop()
+            raise
+        return Started(opened, stop=server.stop)
+
+
+async def run(
+    localization: Localization,
+    *,
+    cache_path: Path,
+    demo_folder: Path | None = None,
+    demo_tickets: int = 0,
+    smoke: bool = False,
+) -> int:
+    """The whole life of the window; the process's exit code."""
+    startup = Startup(localization)
+    if demo_folder is not None:
+        started: Started | None = await startup.demo(demo_folder, demo_tickets)
+        bridge = started.opened.sync if started is not None else None
+        if bridge is not None:
+            print(f"helpdesk: demo server at {bridge.server_url}", flush=True)
+    else:
+        opened = await startup.start(cache_path)
+        started = Started(opened) if opened is not None else None
+    if started is None:
+        return 0
+    try:
+        if smoke:
+            QApplication.processEvents()
+            started.opened.window.grab()  # paint once: fonts, translations, the model
+        else:
+            await window_closed(started.opened)
+    finally:
+        await started.aclose()
+    return 0
