@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
+import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtTest import QTest
@@ -343,11 +346,20 @@ def _run_helpdesk(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str
 def test_d1_helpdesk_smoke_and_demo_start(tmp_path: Path) -> None:
     done = _run_helpdesk("--smoke", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
-    done = _run_helpdesk(data_dir=tmp_path)
-    assert done.returncode == 1 and "--demo" in done.stderr
+    # --demo: an embedded server with demo data, signed in, synced, then the window
     done = _run_helpdesk("--demo", "--demo-tickets", "200", "--smoke", data_dir=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "demo" / "cache.sqlite3").exists()
+    assert (tmp_path / "demo" / "server.sqlite3").exists()
+    cache = sqlite3.connect(tmp_path / "demo" / "cache.sqlite3")
+    try:
+        tickets = cache.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        cursor = cache.execute("SELECT value FROM sync_state WHERE key = 'cursor'").fetchone()
+    finally:
+        cache.close()
+    assert tickets > 50 and cursor is not None  # pulled from the demo server
+    url = done.stdout.split("demo server at ", 1)[1].split()[0]
+    with pytest.raises(httpx.TransportError):  # stopped when the window closed
+        httpx.get(f"{url}/api/v1/health", timeout=2)
 
 
 def test_d1_persian_catalogue_is_complete_and_compiled(tmp_path: Path) -> None:
