@@ -3,12 +3,15 @@ cache for a range of days and optional team and agent filters.
 
 Every figure is a grouped or counted query that an index serves, so a dashboard over a
 1,000,000-ticket cache is a few short index walks (bench/dashboard_bench.py):
-- open tickets (by team and stage, by priority, overdue, not yet seen) walk the open part of
-  `ix_tickets_queue_status` (archived, status, ...);
+covering indexes (Alembic 0005) so no query reads the wide ticket rows:
+- open tickets (by team and stage, by priority and assignee, overdue, not yet seen) walk the
+  open part of `ix_tickets_dash_open` (archived, status, team, stage, priority, ...);
 - tickets created in the range (intake per day, first response, verdicts and ratings) walk
-  `ix_tickets_queue_created` (archived, created_at, ...);
-- tickets closed in the range (closures per day, resolution time) walk `ix_tickets_closed_at`;
-- workload (open and total per agent, what O5 balances) walks `ix_tickets_assignee_status`.
+  `ix_tickets_dash_created` (created_at, team, assignee, first response, verdict, rating);
+- tickets closed in the range (closures per day, resolution time) walk
+  `ix_tickets_dash_closed` (closed_at, team, assignee, created_at);
+- all tickets per agent (with the open ones, what O5 balances) walk
+  `ix_tickets_dash_assignee` (assignee, team).
 
 Times are UTC in the cache; days are the agent's local days, so the caller passes the UTC
 offset of its time zone. The cache is SQLite: durations use its `julianday`.
@@ -204,17 +207,12 @@ def _scope(f: DashboardFilter) -> list[ColumnElement[bool]]:
 
 
 def _open(f: DashboardFilter) -> list[ColumnElement[bool]]:
-    # `archived = 0 AND status IN (...)`: the prefix of ix_tickets_queue_status
+    # `archived = 0 AND status IN (...)`: the prefix of ix_tickets_dash_open
     return [Ticket.archived.is_(False), Ticket.status.in_(OPEN_STATUSES), *_scope(f)]
 
 
 def _created_between(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
-    # `archived IN (0, 1)` lets ix_tickets_queue_created serve the range on created_at
-    return [
-        Ticket.archived.in_([False, True]),
-        Ticket.created_at >= start,
-        Ticket.created_at < end,
-    ]
+    return [Ticket.created_at >= start, Ticket.created_at < end]
 
 
 def _closed_between(start: datetime, end: datetime) -> list[ColumnElement[bool]]:
@@ -244,31 +242,32 @@ def _count(session: Session, *where: ColumnElement[bool]) -> int:
     return session.scalar(select(func.count()).select_from(Ticket).where(*where)) or 0
 
 
-def percentile_of(session: Session, values: Select[Any], n: int, p: float) -> float | None:
-    """The `p` quantile (0..1) of the `n` values `values` selects, by linear interpolation
-    between the nearest ranks, fetched in SQL with ORDER BY .. LIMIT 2 OFFSET k."""
+def percentile_of(values: Sequence[float], p: float) -> float | None:
+    """The `p` quantile (0..1) of sorted `values`, by linear interpolation between the
+    nearest ranks (as `statistics.quantiles(method="inclusive")`)."""
+    n = len(values)
     if n == 0:
         return None
     position = p * (n - 1)
     low = math.floor(position)
-    sub = values.subquery()
-    column = sub.c[0]
-    pair = list(session.scalars(select(column).order_by(column).limit(2).offset(low)))
-    if position == low or len(pair) == 1:
-        return float(pair[0])
-    return float(pair[0]) + (float(pair[1]) - float(pair[0])) * (position - low)
+    if position == low:
+        return float(values[low])
+    return float(values[low]) + (float(values[low + 1]) - float(values[low])) * (position - low)
 
 
 def durations(session: Session, values: Select[Any]) -> Durations:
-    """Median and 90th percentile of the one-column `values` (NULLs skipped)."""
+    """Median and 90th percentile of the one-column `values` (NULLs skipped): one sorted
+    pass in SQL over the range's index entries, the two ranks picked here."""
     sub = values.subquery()
     column = sub.c[0]
-    kept = select(column).where(column.is_not(None))
-    n = session.scalar(select(func.count()).select_from(kept.subquery())) or 0
+    ordered = [
+        float(v)
+        for v in session.scalars(select(column).where(column.is_not(None)).order_by(column))
+    ]
     return Durations(
-        count=n,
-        median=percentile_of(session, kept, n, 0.5),
-        p90=percentile_of(session, kept, n, 0.9),
+        count=len(ordered),
+        median=percentile_of(ordered, 0.5),
+        p90=percentile_of(ordered, 0.9),
     )
 
 
@@ -280,18 +279,22 @@ def _open_groups(session: Session, f: DashboardFilter) -> Any:
             Ticket.team_id,
             Ticket.stage_id,
             Ticket.priority,
+            Ticket.assignee_id,
             func.count(),
             _how_many(and_(Ticket.sla_due_at.is_not(None), Ticket.sla_due_at < now)),
             _how_many(Ticket.staff_state == StaffState.UNREAD),
         )
         .where(*_open(f))
-        .group_by(Ticket.team_id, Ticket.stage_id, Ticket.priority)
+        # status leads the grouping so it follows ix_tickets_dash_open's order (no sort)
+        .group_by(
+            Ticket.status, Ticket.team_id, Ticket.stage_id, Ticket.priority, Ticket.assignee_id
+        )
     ).all()
 
 
 def _stage_counts(session: Session, groups: Sequence[Any]) -> list[StageCount]:
     per: dict[tuple[str | None, str | None], int] = {}
-    for team_id, stage_id, _priority, n, _overdue, _unseen in groups:
+    for team_id, stage_id, _priority, _assignee, n, _overdue, _unseen in groups:
         per[team_id, stage_id] = per.get((team_id, stage_id), 0) + int(n)
     team_ids = {t for t, _ in per if t is not None}
     stage_ids = {s for _, s in per if s is not None}
@@ -361,16 +364,22 @@ def _leaves(session: Session, f: DashboardFilter, user_ids: set[str] | None) -> 
     ]
 
 
-def _workload(session: Session, f: DashboardFilter, leaves: list[Leave]) -> list[AgentLoad]:
-    """Open and total tickets per agent, in one grouped pass over (assignee, status)."""
-    is_open = and_(Ticket.status.in_(OPEN_STATUSES), Ticket.archived.is_(False))
+def _workload(
+    session: Session, f: DashboardFilter, groups: Sequence[Any], leaves: list[Leave]
+) -> list[AgentLoad]:
+    """Open tickets per agent from the open groups, all tickets per agent from one grouped
+    pass over ix_tickets_dash_assignee (assignee, team)."""
+    opened: dict[str, int] = {}
+    for _team, _stage, _priority, assignee, n, _overdue, _unseen in groups:
+        if assignee is not None:
+            opened[assignee] = opened.get(assignee, 0) + int(n)
     rows = session.execute(
-        select(Ticket.assignee_id, func.count(), _how_many(is_open))
+        select(Ticket.assignee_id, func.count())
         .where(Ticket.assignee_id.is_not(None), *_scope(f))
         .group_by(Ticket.assignee_id)
     ).all()
     counts: dict[str, tuple[int, int]] = {
-        str(uid): (int(total), int(opened or 0)) for uid, total, opened in rows
+        str(uid): (int(total), opened.get(str(uid), 0)) for uid, total in rows
     }
     # the agents who take tickets: active agents and supervisors (of the chosen teams),
     # and anyone who holds tickets in scope
@@ -419,7 +428,7 @@ def compute(session: Session, f: DashboardFilter, *, with_choices: bool = True) 
     """The whole dashboard for `f` (run it on the DB worker, never on the GUI thread)."""
     groups = _open_groups(session, f)
     by_priority: dict[int, int] = {}
-    for _team, _stage, priority, n, _overdue, _unseen in groups:
+    for _team, _stage, priority, _assignee, n, _overdue, _unseen in groups:
         by_priority[int(priority)] = by_priority.get(int(priority), 0) + int(n)
     today_start = f.day_start(f.today)
     today_end = f.day_start(f.today + timedelta(days=1))
@@ -456,16 +465,16 @@ def compute(session: Session, f: DashboardFilter, *, with_choices: bool = True) 
             not_resolved += int(n)
 
     leaves = _leaves(session, f, None)
-    workload = _workload(session, f, leaves)
+    workload = _workload(session, f, groups, leaves)
     shown = {a.user_id for a in workload}
     teams, agents = choices(session) if with_choices else ([], [])
     return Dashboard(
         filter=f,
-        open=sum(int(g[3]) for g in groups),
+        open=sum(int(g[4]) for g in groups),
         new_today=_count(session, *_created_between(today_start, today_end), *scope),
         closed_today=_count(session, *_closed_between(today_start, today_end), *scope),
-        overdue=sum(int(g[4] or 0) for g in groups),
-        unseen=sum(int(g[5] or 0) for g in groups),
+        overdue=sum(int(g[5] or 0) for g in groups),
+        unseen=sum(int(g[6] or 0) for g in groups),
         created=_count(session, created_in_range),
         closed=_count(session, closed_in_range),
         first_response=first_response,
