@@ -293,6 +293,9 @@ class DashboardWindow(QMainWindow):
         edit.setObjectName(name)
         edit.setCalendar(QCalendar(self._fmt.calendar))
         edit.setLocale(self._fmt.locale)
+        # QDateEdit reverses its sections under right-to-left (DESIGN.md): a date reads
+        # year/month/day in Persian too, so the box is left-to-right before its format is set
+        edit.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
         edit.setDisplayFormat("yyyy/MM/dd")
         edit.setCalendarPopup(True)
         edit.setDate(QDate(day.year, day.month, day.day))
@@ -684,6 +687,5 @@ class DashboardLauncher:
         else:
             self.dashboard.refresh()
         self.dashboard.show()
-        self.dashboard.raise_()
         self.dashboard.activateWindow()
         return self.dashboard
