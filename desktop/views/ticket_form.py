@@ -97,15 +97,6 @@ def attachment_store(context: WindowContext) -> BlobStore:
     return BlobStore(Path(context.cache_path).parent / "blobs")
 
 
-def poke_sync(context: WindowContext) -> None:
-    """Ask the sync engine to push now, if this window has one (offline it does not)."""
-    for name in ("sync", "sync_bridge"):
-        poke = getattr(getattr(context, name, None), "poke", None)
-        if callable(poke):
-            poke()
-            return
-
-
 def problem_text(problem: Problem, label: str = "") -> str:
     """A refused field's hint in the agent's language, by core's stable code."""
     code = problem.code
@@ -750,7 +741,7 @@ class TicketForm(QWidget):
         self.save_button.setText(self.tr("Save changes"))
         self._new_files = []
         self.attachments.clear()
-        poke_sync(self._context)
+        self._context.local_edit_done()  # the sync engine pushes soon, when online
         self.saved.emit(outcome.ticket_id)
 
     def _save_failed(self, exc: BaseException) -> None:

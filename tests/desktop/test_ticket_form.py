@@ -19,15 +19,18 @@ from sqlalchemy.orm import Session
 
 from core.db import session_factory
 from core.enums import Impact, Priority, Severity
-from core.models import Contact, Department, Subject, Team, TeamMember, TicketSubtype
+from core.models import Contact, Department, Subject, Team, TeamMember, Ticket, TicketSubtype
 from core.priority import PriorityMatrix
+from desktop.app import open_window
 from desktop.context import WindowContext
 from desktop.i18n import Localization
 from desktop.runner import DbRunner
+from desktop.sync_bridge import SyncBridge
 from desktop.views.form_fields import JalaliDateEdit
 from desktop.views.main_window import MainWindow
 from desktop.views.ticket_form import TicketForm, TicketFormDialog, open_new_ticket
 from tests.desktop.conftest import Desk
+from tests.desktop.sync_helpers import run
 
 pytestmark = pytest.mark.qt_log_ignore(
     # offscreen platform plugin: notices when the completer's popup shows
@@ -441,3 +444,47 @@ def test_p1_new_ticket_from_a_contact_is_prefilled_and_filed_for_them(
     assert got["contact_email"] == email
     assert got["priority"] == Priority.HIGH
     assert got["subject_id"] is not None and got["assignee_id"] == members[0][0]
+
+
+def test_p1_d6_a_new_ticket_in_the_synced_window_reaches_the_server_by_itself(
+    qtbot: QtBot, persian: Localization, desk: Desk, aio: object
+) -> None:
+    """With the sync engine running in the window, saving the form pokes it: the ticket
+    reaches the server and comes back numbered with no sync called by the test."""
+    bridge = SyncBridge(
+        desk.cache_path,
+        desk.server.url,
+        desk.token,
+        engine_options={"backoff": 0.05, "max_backoff": 0.2, "retries": 1, "timeout": 5.0},
+    )
+    opened = open_window(
+        cache_path=desk.cache_path, localization=persian, user_id=desk.user_id, sync=bridge
+    )
+    window = opened.window
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        opened.start_sync()
+        qtbot.waitUntil(lambda: bridge.state.status == "online", timeout=10_000)
+        window.new_ticket.trigger()
+        dialog = next(w for w in QApplication.topLevelWidgets() if isinstance(w, TicketFormDialog))
+        qtbot.waitUntil(lambda: not opened.runner.busy(), timeout=10_000)
+        form = dialog.form
+        _type(form.title, "درخواست فعال‌سازی وب‌سرویس")
+        _type(form.email, "omid@example.ir")
+        with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
+            QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
+        ticket_id = saved.args[0]
+
+        def numbered() -> bool:
+            with opened.runner.session_factory() as s:
+                ticket = s.get(Ticket, ticket_id)
+                return ticket is not None and ticket.number is not None
+
+        qtbot.waitUntil(numbered, timeout=15_000)
+        with desk.api() as api:
+            got = api.get(f"/tickets/{ticket_id}").json()
+        assert got["title"] == "درخواست فعال‌سازی وب‌سرویس"
+        assert got["contact_email"] == "omid@example.ir"
+    finally:
+        run(qtbot, opened.aclose())
