@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import random
 import sqlite3
 from collections.abc import Callable
@@ -34,6 +35,8 @@ from sync.client import push as outbox
 from sync.client import state as bookmarks
 from sync.client.apply import apply_page
 from sync.protocol import PullResponse, PushResponse, parse_cursor
+
+log = logging.getLogger(__name__)
 
 Status = Literal["online", "offline", "syncing", "error"]
 M = TypeVar("M", bound=BaseModel)
@@ -206,6 +209,11 @@ class SyncEngine:
                 await self._refresh_pending()
                 self._set(status="error", last_error=str(exc))
                 raise
+            except Exception as exc:
+                # our bug or a broken cache file: say so instead of "syncing" forever
+                log.exception("sync failed")
+                self._set(status="error", last_error=f"Sync failed: {type(exc).__name__}: {exc}")
+                raise
             await self._refresh_pending()
             finished = utcnow()
             await self._db(bookmarks.put_last_sync_at, finished)
@@ -339,6 +347,10 @@ class SyncEngine:
                 self._wake.set()
             except SyncError:
                 pass
+            except Exception:
+                # logged and shown by sync_once; the loop lives on for the next poke
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self._max_backoff)
 
     async def _listen_forever(self) -> None:
         delay = self._backoff

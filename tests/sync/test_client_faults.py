@@ -584,3 +584,47 @@ def test_e7_a_refused_reassignment_shows_the_server_value_and_keeps_the_agents(
         (target, "assignee_id", x.id, y.id)
     ]
     assert report.conflicts == recorded
+
+
+def test_d6_an_unexpected_failure_is_shown_and_the_live_loop_lives_on(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """A failure that is not a sync error (here a cache table gone, so apply raises
+    sqlite3.OperationalError). Must hold: the state says "error" with the failure's name
+    (never "syncing" forever), and `run()`'s loop survives it: once the cache is whole
+    again a poke syncs."""
+    seeded = seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("ALTER TABLE tags RENAME TO tags_away")
+        conn.commit()
+
+    async def fn(engine: SyncEngine) -> tuple[EngineState, EngineState]:
+        task = asyncio.create_task(engine.run())
+        try:
+            for _ in range(200):
+                if engine.state.status == "error":
+                    break
+                await asyncio.sleep(0.02)
+            broken = engine.state
+            with closing(sqlite3.connect(path)) as conn:
+                conn.execute("ALTER TABLE tags_away RENAME TO tags")
+                conn.commit()
+            for _ in range(400):
+                engine.poke()
+                if engine.state.status == "online":
+                    break
+                await asyncio.sleep(0.02)
+            assert not task.done()
+            return broken, engine.state
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    broken, healed = run_engine(path, sqlite_server.url, token, fn, backoff=0.05)
+    assert broken.status == "error" and "OperationalError" in (broken.last_error or "")
+    assert healed.status == "online" and healed.last_sync_at is not None
+    assert ids(path, "tickets") == set(seeded["tickets"])
