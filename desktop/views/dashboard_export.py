@@ -63,10 +63,6 @@ class Figure:
     tooltip: str
 
 
-def tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
 def priority_name(priority: int) -> str:
     label = PRIORITY_LABELS.get(priority)
     return QCoreApplication.translate("QueueTableModel", label) if label else str(priority)
@@ -82,29 +78,31 @@ def duration_text(seconds: float | None, fmt: Formatter) -> str:
     n = fmt.number
     if days:
         return (
-            QCoreApplication.translate(_CTX, "%1 d %2 h")
+            QCoreApplication.translate("Dashboard", "%1 d %2 h")
             .replace("%1", n(days))
             .replace("%2", n(hours))
         )
     if hours:
         return (
-            QCoreApplication.translate(_CTX, "%1 h %2 min")
+            QCoreApplication.translate("Dashboard", "%1 h %2 min")
             .replace("%1", n(hours))
             .replace("%2", n(mins))
         )
-    return QCoreApplication.translate(_CTX, "%1 min").replace("%1", n(mins))
+    return QCoreApplication.translate("Dashboard", "%1 min").replace("%1", n(mins))
 
 
 def percent_text(share: float | None, fmt: Formatter) -> str:
     if share is None:
         return "—"
-    return QCoreApplication.translate(_CTX, "%1%").replace("%1", fmt.number(round(share * 100)))
+    return QCoreApplication.translate("Dashboard", "%1%").replace(
+        "%1", fmt.number(round(share * 100))
+    )
 
 
 def _durations(d: Durations, fmt: Formatter) -> tuple[str, str, str]:
     text = duration_text(d.median, fmt)
     detail = (
-        QCoreApplication.translate(_CTX, "90th percentile %1 · %2 tickets")
+        QCoreApplication.translate("Dashboard", "90th percentile %1 · %2 tickets")
         .replace("%1", duration_text(d.p90, fmt))
         .replace("%2", fmt.number(d.count))
     )
@@ -121,54 +119,133 @@ def figures(d: Dashboard, fmt: Formatter) -> list[Figure]:
     sat_text = (
         "—"
         if mean is None
-        else QCoreApplication.translate(_CTX, "%1 of 5").replace(
+        else QCoreApplication.translate("Dashboard", "%1 of 5").replace(
             "%1", fmt.locale.toString(mean, "f", 1)
         )
     )
     sat_detail = (
-        QCoreApplication.translate(_CTX, "%1 satisfied · %2 ratings")
+        QCoreApplication.translate("Dashboard", "%1 satisfied · %2 ratings")
         .replace("%1", percent_text(d.satisfied_share, fmt))
         .replace("%2", n(d.rated))
     )
     reopen = d.reopen_rate
     reopen_detail = (
-        QCoreApplication.translate(_CTX, "%1 of %2 verdicts")
+        QCoreApplication.translate("Dashboard", "%1 of %2 verdicts")
         .replace("%1", n(d.not_resolved))
         .replace("%2", n(d.resolved + d.not_resolved))
     )
     return [
-        Figure(FigureKey.OPEN, tr("Open tickets"), n(d.open), "", str(d.open),
-               tr("Not closed and not archived, now.")),
-        Figure(FigureKey.NEW_TODAY, tr("New today"), n(d.new_today), "", str(d.new_today),
-               tr("Created today (local time).")),
-        Figure(FigureKey.CLOSED_TODAY, tr("Closed today"), n(d.closed_today), "",
-               str(d.closed_today), tr("Closed today (local time).")),
-        Figure(FigureKey.OVERDUE, tr("Overdue (SLA)"), n(d.overdue), "", str(d.overdue),
-               tr("Open tickets whose SLA due time has passed.")),
-        Figure(FigureKey.UNSEEN, tr("Not yet seen"), n(d.unseen), "", str(d.unseen),
-               tr("Open tickets no staff member has opened since the customer wrote.")),
-        Figure(FigureKey.CREATED, tr("Created in range"), n(d.created), "", str(d.created),
-               tr("Tickets created in the chosen days, archived ones included.")),
-        Figure(FigureKey.CLOSED, tr("Closed in range"), n(d.closed), "", str(d.closed),
-               tr("Tickets closed in the chosen days.")),
-        Figure(FigureKey.FIRST_RESPONSE, tr("First response (median)"), fr_text, fr_detail,
-               fr_raw, tr("From creation to the first agent reply, tickets created in range.")),
-        Figure(FigureKey.RESOLUTION, tr("Resolution (median)"), rs_text, rs_detail, rs_raw,
-               tr("From creation to closing, tickets closed in range.")),
-        Figure(FigureKey.SATISFACTION, tr("Satisfaction"), sat_text, sat_detail,
-               "" if mean is None else f"{mean:.2f}",
-               tr("Customers' ratings (1 to 5) of tickets created in range.")),
-        Figure(FigureKey.REOPEN, tr("Reopen rate"), percent_text(reopen, fmt), reopen_detail,
-               "" if reopen is None else f"{reopen:.4f}",
-               tr('Of the verdicts on tickets created in range, the share "not resolved".')),
-    ]  # fmt: skip
+        Figure(
+            FigureKey.OPEN,
+            QCoreApplication.translate("Dashboard", "Open tickets"),
+            n(d.open),
+            "",
+            str(d.open),
+            QCoreApplication.translate("Dashboard", "Not closed and not archived, now."),
+        ),
+        Figure(
+            FigureKey.NEW_TODAY,
+            QCoreApplication.translate("Dashboard", "New today"),
+            n(d.new_today),
+            "",
+            str(d.new_today),
+            QCoreApplication.translate("Dashboard", "Created today (local time)."),
+        ),
+        Figure(
+            FigureKey.CLOSED_TODAY,
+            QCoreApplication.translate("Dashboard", "Closed today"),
+            n(d.closed_today),
+            "",
+            str(d.closed_today),
+            QCoreApplication.translate("Dashboard", "Closed today (local time)."),
+        ),
+        Figure(
+            FigureKey.OVERDUE,
+            QCoreApplication.translate("Dashboard", "Overdue (SLA)"),
+            n(d.overdue),
+            "",
+            str(d.overdue),
+            QCoreApplication.translate("Dashboard", "Open tickets whose SLA due time has passed."),
+        ),
+        Figure(
+            FigureKey.UNSEEN,
+            QCoreApplication.translate("Dashboard", "Not yet seen"),
+            n(d.unseen),
+            "",
+            str(d.unseen),
+            QCoreApplication.translate(
+                "Dashboard", "Open tickets no staff member has opened since the customer wrote."
+            ),
+        ),
+        Figure(
+            FigureKey.CREATED,
+            QCoreApplication.translate("Dashboard", "Created in range"),
+            n(d.created),
+            "",
+            str(d.created),
+            QCoreApplication.translate(
+                "Dashboard", "Tickets created in the chosen days, archived ones included."
+            ),
+        ),
+        Figure(
+            FigureKey.CLOSED,
+            QCoreApplication.translate("Dashboard", "Closed in range"),
+            n(d.closed),
+            "",
+            str(d.closed),
+            QCoreApplication.translate("Dashboard", "Tickets closed in the chosen days."),
+        ),
+        Figure(
+            FigureKey.FIRST_RESPONSE,
+            QCoreApplication.translate("Dashboard", "First response (median)"),
+            fr_text,
+            fr_detail,
+            fr_raw,
+            QCoreApplication.translate(
+                "Dashboard", "From creation to the first agent reply, tickets created in range."
+            ),
+        ),
+        Figure(
+            FigureKey.RESOLUTION,
+            QCoreApplication.translate("Dashboard", "Resolution (median)"),
+            rs_text,
+            rs_detail,
+            rs_raw,
+            QCoreApplication.translate(
+                "Dashboard", "From creation to closing, tickets closed in range."
+            ),
+        ),
+        Figure(
+            FigureKey.SATISFACTION,
+            QCoreApplication.translate("Dashboard", "Satisfaction"),
+            sat_text,
+            sat_detail,
+            "" if mean is None else f"{mean:.2f}",
+            QCoreApplication.translate(
+                "Dashboard", "Customers' ratings (1 to 5) of tickets created in range."
+            ),
+        ),
+        Figure(
+            FigureKey.REOPEN,
+            QCoreApplication.translate("Dashboard", "Reopen rate"),
+            percent_text(reopen, fmt),
+            reopen_detail,
+            "" if reopen is None else f"{reopen:.4f}",
+            QCoreApplication.translate(
+                "Dashboard",
+                'Of the verdicts on tickets created in range, the share "not resolved".',
+            ),
+        ),
+    ]
 
 
 def range_text(d: Dashboard, fmt: Formatter) -> str:
     f = d.filter
     first = fmt.date(datetime.combine(f.first_day, time(12), UTC))
     last = fmt.date(datetime.combine(f.last_day, time(12), UTC))
-    return tr("%1 to %2").replace("%1", first).replace("%2", last)
+    return (
+        QCoreApplication.translate("Dashboard", "%1 to %2").replace("%1", first).replace("%2", last)
+    )
 
 
 def day_text(d: Dashboard, fmt: Formatter, index: int) -> str:
@@ -176,11 +253,11 @@ def day_text(d: Dashboard, fmt: Formatter, index: int) -> str:
 
 
 def _team(name: str | None) -> str:
-    return name if name is not None else tr("No team")
+    return name if name is not None else QCoreApplication.translate("Dashboard", "No team")
 
 
 def _stage(name: str | None) -> str:
-    return name if name is not None else tr("No stage")
+    return name if name is not None else QCoreApplication.translate("Dashboard", "No stage")
 
 
 # --- CSV ------------------------------------------------------------------------------
@@ -188,8 +265,17 @@ def _stage(name: str | None) -> str:
 
 def csv_rows(d: Dashboard, fmt: Formatter) -> list[list[str]]:
     """Every table of the dashboard, one after another, separated by a blank row."""
-    rows: list[list[str]] = [[tr("Dashboard"), range_text(d, fmt)], []]
-    rows.append([tr("Figure"), tr("Value"), tr("90th percentile")])
+    rows: list[list[str]] = [
+        [QCoreApplication.translate("Dashboard", "Dashboard"), range_text(d, fmt)],
+        [],
+    ]
+    rows.append(
+        [
+            QCoreApplication.translate("Dashboard", "Figure"),
+            QCoreApplication.translate("Dashboard", "Value"),
+            QCoreApplication.translate("Dashboard", "90th percentile"),
+        ]
+    )
     for fig in figures(d, fmt):
         p90 = ""
         if fig.key == FigureKey.FIRST_RESPONSE and d.first_response.p90 is not None:
@@ -198,22 +284,64 @@ def csv_rows(d: Dashboard, fmt: Formatter) -> list[list[str]]:
             p90 = f"{d.resolution.p90:.0f}"
         label = fig.label
         if fig.key in (FigureKey.FIRST_RESPONSE, FigureKey.RESOLUTION):
-            label = tr("%1, seconds").replace("%1", label)
+            label = QCoreApplication.translate("Dashboard", "%1, seconds").replace("%1", label)
         rows.append([label, fig.raw, p90])
-    rows += [[], [tr("Team"), tr("Stage"), tr("Open tickets")]]
+    rows += [
+        [],
+        [
+            QCoreApplication.translate("Dashboard", "Team"),
+            QCoreApplication.translate("Dashboard", "Stage"),
+            QCoreApplication.translate("Dashboard", "Open tickets"),
+        ],
+    ]
     rows += [[_team(s.team), _stage(s.stage), str(s.count)] for s in d.by_stage]
-    rows += [[], [tr("Priority"), tr("Open tickets")]]
+    rows += [
+        [],
+        [
+            QCoreApplication.translate("Dashboard", "Priority"),
+            QCoreApplication.translate("Dashboard", "Open tickets"),
+        ],
+    ]
     rows += [[priority_name(p), str(n)] for p, n in sorted(d.by_priority.items(), reverse=True)]
-    rows += [[], [tr("Day"), tr("Jalali day"), tr("Created"), tr("Closed")]]
+    rows += [
+        [],
+        [
+            QCoreApplication.translate("Dashboard", "Day"),
+            QCoreApplication.translate("Dashboard", "Jalali day"),
+            QCoreApplication.translate("Dashboard", "Created"),
+            QCoreApplication.translate("Dashboard", "Closed"),
+        ],
+    ]
     rows += [
         [p.day.isoformat(), day_text(d, fmt, i), str(p.created), str(p.closed)]
         for i, p in enumerate(d.per_day)
     ]
-    rows += [[], [tr("Agent"), tr("Open"), tr("Total"), tr("On leave now")]]
     rows += [
-        [a.name, str(a.open), str(a.total), tr("Yes") if a.on_leave else ""] for a in d.workload
+        [],
+        [
+            QCoreApplication.translate("Dashboard", "Agent"),
+            QCoreApplication.translate("Dashboard", "Open"),
+            QCoreApplication.translate("Dashboard", "Total"),
+            QCoreApplication.translate("Dashboard", "On leave now"),
+        ],
     ]
-    rows += [[], [tr("Agents on leave"), tr("From"), tr("To")]]
+    rows += [
+        [
+            a.name,
+            str(a.open),
+            str(a.total),
+            QCoreApplication.translate("Dashboard", "Yes") if a.on_leave else "",
+        ]
+        for a in d.workload
+    ]
+    rows += [
+        [],
+        [
+            QCoreApplication.translate("Dashboard", "Agents on leave"),
+            QCoreApplication.translate("Dashboard", "From"),
+            QCoreApplication.translate("Dashboard", "To"),
+        ],
+    ]
     rows += [[x.name, fmt.date(x.starts_at), fmt.date(x.ends_at)] for x in d.leaves]
     return rows
 
@@ -237,6 +365,10 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     )
 
 
+def _heading(level: int, direction: str, text: str) -> str:
+    return f'<h{level} dir="{direction}">{html.escape(text)}</h{level}>'
+
+
 def report_html(d: Dashboard, fmt: Formatter, charts: Sequence[str], *, rtl: bool) -> str:
     """The report as HTML; `charts` are the resource names of the chart images."""
     direction = "rtl" if rtl else "ltr"
@@ -244,34 +376,61 @@ def report_html(d: Dashboard, fmt: Formatter, charts: Sequence[str], *, rtl: boo
     n = fmt.number
     parts = [
         f'<html><body dir="{direction}" style="text-align:{align}">',
-        f'<h1 dir="{direction}">{html.escape(tr("Supervisors dashboard"))}</h1>',
+        _heading(1, direction, QCoreApplication.translate("Dashboard", "Supervisors dashboard")),
         f'<p dir="{direction}">{html.escape(range_text(d, fmt))}</p>',
         _table(
-            [tr("Figure"), tr("Value"), tr("Detail")],
+            [
+                QCoreApplication.translate("Dashboard", "Figure"),
+                QCoreApplication.translate("Dashboard", "Value"),
+                QCoreApplication.translate("Dashboard", "Detail"),
+            ],
             [[f.label, f.text, f.detail] for f in figures(d, fmt)],
         ),
     ]
     for name in charts:
         parts.append(f'<p align="center"><img src="{name}" width="640"></p>')
-    parts.append(f'<h2 dir="{direction}">{html.escape(tr("Agent workload"))}</h2>')
+    parts.append(_heading(2, direction, QCoreApplication.translate("Dashboard", "Agent workload")))
     parts.append(
         _table(
-            [tr("Agent"), tr("Open"), tr("Total"), tr("On leave now")],
-            [[a.name, n(a.open), n(a.total), tr("Yes") if a.on_leave else ""] for a in d.workload],
+            [
+                QCoreApplication.translate("Dashboard", "Agent"),
+                QCoreApplication.translate("Dashboard", "Open"),
+                QCoreApplication.translate("Dashboard", "Total"),
+                QCoreApplication.translate("Dashboard", "On leave now"),
+            ],
+            [
+                [
+                    a.name,
+                    n(a.open),
+                    n(a.total),
+                    QCoreApplication.translate("Dashboard", "Yes") if a.on_leave else "",
+                ]
+                for a in d.workload
+            ],
         )
     )
-    parts.append(f'<h2 dir="{direction}">{html.escape(tr("Tickets per day"))}</h2>')
+    parts.append(_heading(2, direction, QCoreApplication.translate("Dashboard", "Tickets per day")))
     parts.append(
         _table(
-            [tr("Day"), tr("Created"), tr("Closed")],
+            [
+                QCoreApplication.translate("Dashboard", "Day"),
+                QCoreApplication.translate("Dashboard", "Created"),
+                QCoreApplication.translate("Dashboard", "Closed"),
+            ],
             [[day_text(d, fmt, i), n(p.created), n(p.closed)] for i, p in enumerate(d.per_day)],
         )
     )
     if d.leaves:
-        parts.append(f'<h2 dir="{direction}">{html.escape(tr("Agents on leave"))}</h2>')
+        parts.append(
+            _heading(2, direction, QCoreApplication.translate("Dashboard", "Agents on leave"))
+        )
         parts.append(
             _table(
-                [tr("Agent"), tr("From"), tr("To")],
+                [
+                    QCoreApplication.translate("Dashboard", "Agent"),
+                    QCoreApplication.translate("Dashboard", "From"),
+                    QCoreApplication.translate("Dashboard", "To"),
+                ],
                 [[x.name, fmt.date(x.starts_at), fmt.date(x.ends_at)] for x in d.leaves],
             )
         )
@@ -302,7 +461,7 @@ def write_pdf(
         names.append(name)
     doc.setHtml(report_html(d, fmt, names, rtl=rtl))
     writer = QPdfWriter(str(path))
-    writer.setTitle(tr("Supervisors dashboard"))
+    writer.setTitle(QCoreApplication.translate("Dashboard", "Supervisors dashboard"))
     writer.setCreator("Helpdesk")
     writer.setResolution(150)
     writer.setPageLayout(
@@ -315,4 +474,6 @@ def write_pdf(
     )
     doc.print_(writer)
     if not path.is_file() or path.stat().st_size == 0:
-        raise OSError(tr("The PDF report could not be written."))
+        raise OSError(
+            QCoreApplication.translate("Dashboard", "The PDF report could not be written.")
+        )
