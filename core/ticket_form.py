@@ -395,24 +395,10 @@ def _custom_values(session: Session, draft: TicketDraft) -> dict[str, Any]:
 
 
 def ticket_fields(session: Session, draft: TicketDraft) -> dict[str, Any]:
-    """The ticket's fields as core.tickets takes them."""
-    related = draft.related
-    return {
-        "title": draft.title.strip(),
-        "contact_email": clean_email(draft.contact_email),
-        "description": draft.description,
-        "subtype_id": draft.subtype_id,
-        "contact_id": related.contact_id if related is not None else None,
-        "account_id": related.ticket_account_id if related is not None else None,
-        "status": draft.status,
-        "severity": int(draft.severity),
-        "impact": int(draft.impact),
-        "department_id": draft.department_id,
-        "subject_id": draft.subject_id,
-        "team_id": draft.team_id,
-        "assignee_id": draft.assignee_id,
-        "custom_values": _custom_values(session, draft),
-    }
+    """The ticket's fields as core.tickets takes them (the email checked and cleaned)."""
+    fields = ticket_fields_raw(session, draft)
+    fields["contact_email"] = clean_email(draft.contact_email)
+    return fields
 
 
 def load_draft(session: Session, ticket_id: str) -> tuple[TicketDraft, Ticket]:
@@ -471,15 +457,50 @@ def _changes(ticket: Ticket, fields: Mapping[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _edited(
+    session: Session, draft: TicketDraft, original: TicketDraft, fields: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The fields the agent changed since the form showed `original`: a field someone
+    else changed meanwhile (a sync) and the agent did not touch is not sent back."""
+    raw = ticket_fields_raw(session, draft)
+    before = ticket_fields_raw(session, original)
+    return {k: fields[k] for k, v in raw.items() if before.get(k) != v}
+
+
+def ticket_fields_raw(session: Session, draft: TicketDraft) -> dict[str, Any]:
+    """The draft's fields for comparing two drafts: as ticket_fields, nothing refused."""
+    related = draft.related
+    return {
+        "title": draft.title.strip(),
+        "contact_email": draft.contact_email.strip(),
+        "description": draft.description,
+        "subtype_id": draft.subtype_id,
+        "contact_id": related.contact_id if related is not None else None,
+        "account_id": related.ticket_account_id if related is not None else None,
+        "status": Status(draft.status),
+        "severity": int(draft.severity),
+        "impact": int(draft.impact),
+        "department_id": draft.department_id,
+        "subject_id": draft.subject_id,
+        "team_id": draft.team_id,
+        "assignee_id": draft.assignee_id,
+        "custom_values": _custom_values(session, draft),
+    }
+
+
 def save_draft(
     session: Session,
     draft: TicketDraft,
     *,
     ticket_id: str | None = None,
     blobs: BlobStore | None = None,
+    original: TicketDraft | None = None,
 ) -> SaveOutcome:
     """Create (no `ticket_id`) or edit a ticket from the draft, locally and queued for the
-    server; refuses with every problem and writes nothing when the draft is not valid."""
+    server; refuses with every problem and writes nothing when the draft is not valid.
+
+    Editing with `original` (the draft as the form first showed it) sends only what the
+    agent changed, tags included; without it, whatever differs from the cached ticket."""
     problems = check_draft(session, draft)
     if problems:
         return SaveOutcome(None, problems)
@@ -494,7 +515,11 @@ def save_draft(
             ticket = session.get(Ticket, ticket_id)
             if ticket is None:
                 raise NotFoundError(f"Ticket {ticket_id} is not in the cache.")
-            changes = _changes(ticket, fields)
+            if original is not None:
+                edited = _edited(session, draft, original, fields)
+                changes = {k: v for k, v in edited.items() if getattr(ticket, k) != v}
+            else:
+                changes = _changes(ticket, fields)
             if "team_id" in changes and "stage_id" not in changes:
                 changes["stage_id"] = first_open_stage(session, changes["team_id"])
             current = {t.id for t in ticket.tags}
@@ -507,9 +532,10 @@ def save_draft(
         session.rollback()
         raise
     wanted = set(draft.tag_ids)
-    if wanted != current:
+    seen = set(original.tag_ids) if original is not None else current
+    if wanted != seen:
         change_tags_locally(
-            session, ticket_id, add=sorted(wanted - current), remove=sorted(current - wanted)
+            session, ticket_id, add=sorted(wanted - seen), remove=sorted(seen - wanted)
         )
     attached = _attach(session, blobs, ticket_id, draft.attachments)
     return SaveOutcome(ticket_id, [], attached)

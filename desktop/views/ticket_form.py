@@ -202,6 +202,9 @@ class TicketForm(QWidget):
         self._new_files: list[Path] = []
         self._team_from_department = False
         self._saving = False
+        self._original: TicketDraft | None = None
+        self.reload_after_save = True
+        """Show the saved ticket afresh after a save (a dialog that closes turns it off)."""
         self._list_generation = {"subjects": 0, "assignees": 0, "custom": 0}
         self._build()
         self._load_options()
@@ -453,10 +456,11 @@ class TicketForm(QWidget):
         self.save_button.setEnabled(False)
         draft = self.draft()
         ticket_id = self._ticket_id
+        original = self._original if ticket_id is not None else None
         store = attachment_store(self._context)
 
         def work(session: Session) -> SaveOutcome:
-            return save_draft(session, draft, ticket_id=ticket_id, blobs=store)
+            return save_draft(session, draft, ticket_id=ticket_id, blobs=store, original=original)
 
         self._context.runner.submit(work, self._saved, on_error=self._save_failed)
 
@@ -570,6 +574,8 @@ class TicketForm(QWidget):
                 return
             self._show_custom(specs, values)
             if announce:
+                # what the agent was shown: a save sends only what they changed from it
+                self._original = self.draft() if self._ticket_id is not None else None
                 self.ready.emit()
 
         self._context.runner.submit(work, done)
@@ -737,11 +743,9 @@ class TicketForm(QWidget):
             self.refused.emit(outcome.problems)
             return
         self._clear_all_problems()
-        self._ticket_id = outcome.ticket_id
-        self.save_button.setText(self.tr("Save changes"))
-        self._new_files = []
-        self.attachments.clear()
         self._context.local_edit_done()  # the sync engine pushes soon, when online
+        if self.reload_after_save:
+            self.load(outcome.ticket_id)  # from now on: this ticket, as the cache holds it
         self.saved.emit(outcome.ticket_id)
 
     def _save_failed(self, exc: BaseException) -> None:
@@ -813,6 +817,7 @@ class TicketFormDialog(QDialog):
         self.setObjectName("ticketFormDialog")
         self.setWindowTitle(self.tr("New ticket"))
         self.form = TicketForm(context, prefill=prefill, parent=self)
+        self.form.reload_after_save = False  # the dialog closes when saved
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.rejected.connect(self.reject)
         self.form.button_row.addWidget(self.buttons)  # beside "Create ticket"

@@ -5,9 +5,10 @@ with the outbox intents the server will receive."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.blobs import BlobStore
@@ -233,3 +234,40 @@ def test_d3_edit_sends_only_what_changed(session: Session) -> None:
     assert [m.name for m in intents][-2:] == ["ticket.update", "ticket.tags"]
     assert intents[-2].payload == {"impact": int(Impact.CATASTROPHIC)}
     assert intents[-1].payload == {"add": [], "remove": [tag.id]}
+
+
+def test_d3_e7_edit_sends_only_what_the_agent_changed_not_what_a_sync_brought(
+    session: Session,
+) -> None:
+    team = make_team(session, "پشتیبانی")
+    ali, sara = make_user(session, "علی"), make_user(session, "سارا")
+    add_member(session, team, ali)
+    add_member(session, team, sara)
+    urgent, vip = make_tag(session, "فوری"), make_tag(session, "VIP")
+    session.commit()
+    created = save_draft(
+        session,
+        TicketDraft(title="t", contact_email="a@example.com", team_id=team.id, assignee_id=ali.id),
+    )
+    assert created.ticket_id is not None
+    shown, _ticket = load_draft(session, created.ticket_id)
+    # meanwhile a sync brings another agent's edits: reassigned to Sara, tagged VIP
+    ticket = session.get(Ticket, created.ticket_id)
+    assert ticket is not None
+    ticket.assignee_id = sara.id
+    ticket.tags.append(vip)
+    session.commit()
+    seq = session.scalar(select(func.max(OutboxMutation.seq)))
+    edited = replace(shown, title="عنوان تازه", tag_ids=[*shown.tag_ids, urgent.id])
+    outcome = save_draft(session, edited, ticket_id=created.ticket_id, original=shown)
+    assert outcome.problems == []
+    new = session.scalars(
+        select(OutboxMutation).where(OutboxMutation.seq > seq).order_by(OutboxMutation.seq)
+    ).all()
+    assert [(m.name, m.payload) for m in new] == [
+        ("ticket.update", {"title": "عنوان تازه"}),
+        ("ticket.tags", {"add": [urgent.id], "remove": []}),
+    ]
+    session.refresh(ticket)
+    assert ticket.assignee_id == sara.id  # Sara's assignment stands
+    assert {t.name for t in ticket.tags} == {"فوری", "VIP"}
