@@ -99,7 +99,7 @@ def _type(qtbot: QtBot, view: TicketView, text: str) -> None:
 
 def _send(qtbot: QtBot, view: TicketView, handle: Handle) -> None:
     with qtbot.waitSignal(view.sent, timeout=10_000):
-        qtbot.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
     handle.idle(qtbot)
 
 
@@ -265,7 +265,7 @@ def test_s8_kb_search_and_insert(qtbot: QtBot, desk: Desk, handle: Handle) -> No
     dialog.search()
     qtbot.waitUntil(lambda: dialog.results.count() > 0 and not dialog.busy())
     assert dialog.results.item(0).text() == "راهنمای بازنشانی گذرواژه"
-    qtbot.mouseClick(dialog.insert_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(dialog.insert_button, Qt.MouseButton.LeftButton)
     text = view.composer.text()
     assert text.startswith("راهنمای بازنشانی گذرواژه\nاز صفحه ورود روی «فراموشی» بزنید.")
     assert "مقاله پایگاه دانش: KB-" in text
@@ -322,14 +322,14 @@ def test_item7_stale_reply_guard_asks_after_a_colleague_replied(
         )
         assert posted.status_code == 201, posted.text
     desk.sync()
-    qtbot.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.stale_dialog is not None, timeout=5_000)
     dialog = view.stale_dialog
     assert dialog is not None
     news = dialog.findChild(QTextBrowser, "staleNews")
     assert news is not None and "همکار زودتر جواب داد" in news.toPlainText()
     # review: nothing is sent, the text stays, the new reply is shown
-    qtbot.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
     handle.idle(qtbot)
     qtbot.waitUntil(lambda: "همکار زودتر جواب داد" in view.conversation.toPlainText())
     assert view.composer.text() == "پاسخ من که دیر رسید"
@@ -350,12 +350,12 @@ def test_item7_send_anyway_sends(qtbot: QtBot, desk: Desk, handle: Handle) -> No
     with desk.api(_colleague_token(desk)) as api:
         api.post(f"/tickets/{ticket_id}/messages", json={"kind": "agent_reply", "body": "قبلی"})
     desk.sync()
-    qtbot.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.stale_dialog is not None, timeout=5_000)
     dialog = view.stale_dialog
     assert dialog is not None
     with qtbot.waitSignal(view.sent, timeout=5_000):
-        qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+        QTest.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
     handle.idle(qtbot)
     with session_factory(handle.engine)() as s:
         assert load_draft(s, ticket_id) is None  # sent: the draft is gone
@@ -375,7 +375,7 @@ def test_d4_empty_send_is_refused_with_a_message(qtbot: QtBot, desk: Desk, handl
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(200, close_box)
-    qtbot.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
+    QTest.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(shown), timeout=3_000)
     assert shown == ["ابتدا پیام را بنویسید."]
 
