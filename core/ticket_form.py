@@ -23,6 +23,7 @@ from core.errors import DomainError, NotFoundError, ValidationError
 from core.local_edits import change_tags_locally, create_ticket_locally, edit_ticket_locally
 from core.models import (
     Account,
+    Attachment,
     Contact,
     CustomFieldDef,
     Department,
@@ -141,6 +142,8 @@ class TicketDraft:
     custom_values: dict[str, Any] = field(default_factory=dict)
     attachments: list[Path] = field(default_factory=list)
     """Files to add on save (editing shows the ones already there apart)."""
+    existing_attachments: tuple[str, ...] = ()
+    """Names of the files the ticket already has (shown; saving never touches them)."""
 
 
 @dataclass(frozen=True)
@@ -426,6 +429,13 @@ def load_draft(session: Session, ticket_id: str) -> tuple[TicketDraft, Ticket]:
         assignee_id=ticket.assignee_id,
         tag_ids=sorted(t.id for t in ticket.tags),
         custom_values=dict(ticket.custom_values or {}),
+        existing_attachments=tuple(
+            session.scalars(
+                select(Attachment.filename)
+                .where(Attachment.ticket_id == ticket_id)
+                .order_by(Attachment.created_at, Attachment.id)
+            )
+        ),
     )
     return draft, ticket
 

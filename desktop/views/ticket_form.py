@@ -518,6 +518,11 @@ class TicketForm(QWidget):
         self.description.setPlainText(draft.description)
         self._new_files = []
         self.attachments.clear()
+        for name in draft.existing_attachments:  # already on the ticket: shown, kept
+            item = QListWidgetItem("📎 " + name)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            item.setToolTip(self.tr("Already attached to this ticket"))
+            self.attachments.addItem(item)
         self.add_attachments(list(draft.attachments))
         self._show_priority()
         self._check_email()
@@ -728,7 +733,10 @@ class TicketForm(QWidget):
     @Slot()
     def _remove_file(self) -> None:
         for item in self.attachments.selectedItems():
-            path = Path(str(item.data(Qt.ItemDataRole.UserRole)))
+            stored = item.data(Qt.ItemDataRole.UserRole)
+            if stored is None:
+                continue  # already on the ticket
+            path = Path(str(stored))
             if path in self._new_files:
                 self._new_files.remove(path)
             self.attachments.takeItem(self.attachments.row(item))

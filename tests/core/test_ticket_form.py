@@ -207,6 +207,7 @@ def test_d3_save_new_ticket_queues_create_tags_and_keeps_attachments(
     (attachment,) = session.scalars(select(Attachment)).all()
     assert attachment.filename == "رسید.png" and attachment.ticket_id == ticket.id
     assert BlobStore(tmp_path / "blobs").read(attachment.content_hash) == receipt.read_bytes()
+    assert load_draft(session, ticket.id)[0].existing_attachments == ("رسید.png",)
 
 
 def test_d3_edit_sends_only_what_changed(session: Session) -> None:

@@ -347,7 +347,7 @@ def test_p4_priority_line_follows_severity_and_impact_live(
 
 
 def test_d3_edit_mode_changes_a_field_of_an_existing_ticket_and_the_server_gets_it(
-    qtbot: QtBot, context: WindowContext, desk: Desk
+    qtbot: QtBot, context: WindowContext, desk: Desk, tmp_path: Path
 ) -> None:
     with desk.api() as api:
         items = api.get("/tickets", params={"limit": 5}).json()["items"]
@@ -362,10 +362,17 @@ def test_d3_edit_mode_changes_a_field_of_an_existing_ticket_and_the_server_gets_
     new_impact = (target["impact"] + 1) % 3
     form.impact.setCurrentIndex(form.impact.findData(new_impact))
     form.title.setText(target["title"] + " (ویرایش)")
+    invoice = tmp_path / "فاکتور.pdf"
+    invoice.write_bytes(b"%PDF-1.4 invoice")
+    form.add_attachments([invoice])
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
         QTest.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     assert saved.args[0] == target["id"]
     _idle(qtbot, context)
+    # the form shows the ticket afresh: the file is now one of the ticket's own
+    shown = [form.attachments.item(i).text() for i in range(form.attachments.count())]
+    assert "📎 فاکتور.pdf" in shown
+    assert form.title.text() == target["title"] + " (ویرایش)"
     got = _on_server(desk, target["id"])
     assert got["impact"] == new_impact
     assert got["title"] == target["title"] + " (ویرایش)"

@@ -1192,67 +1192,67 @@
     <message>
         <location filename="../../views/login_dialog.py" line="42"/>
         <source>Sign in to Helpdesk</source>
-        <translation type="unfinished"></translation>
+        <translation>ورود به میز پشتیبانی</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="67"/>
         <source>Server address</source>
-        <translation type="unfinished"></translation>
+        <translation>نشانی سرور</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="68"/>
         <source>User name</source>
-        <translation type="unfinished"></translation>
+        <translation>نام کاربری</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="69"/>
         <source>Password</source>
-        <translation type="unfinished"></translation>
+        <translation>گذرواژه</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="72"/>
         <source>Sign in</source>
-        <translation type="unfinished"></translation>
+        <translation>ورود</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="78"/>
         <source>Work offline</source>
-        <translation type="unfinished"></translation>
+        <translation>کار بدون اتصال</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="115"/>
         <source>Enter the server&apos;s address.</source>
-        <translation type="unfinished"></translation>
+        <translation>نشانی سرور را وارد کنید.</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="118"/>
         <source>Enter your user name.</source>
-        <translation type="unfinished"></translation>
+        <translation>نام کاربری خود را وارد کنید.</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="121"/>
         <source>Enter your password.</source>
-        <translation type="unfinished"></translation>
+        <translation>گذرواژهٔ خود را وارد کنید.</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="124"/>
         <source>Signing in…</source>
-        <translation type="unfinished"></translation>
+        <translation>در حال ورود…</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="138"/>
         <source>The user name or password is wrong. Check them and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>نام کاربری یا گذرواژه نادرست است. آن‌ها را بررسی کنید و دوباره بکوشید.</translation>
     </message>
     <message>
         <location filename="../../views/login_dialog.py" line="146"/>
         <source>Cannot reach the server at %1. Check the address and your network, or work offline.</source>
-        <translation type="unfinished"></translation>
+        <translation>به سرور در %1 دسترسی نیست. نشانی و شبکهٔ خود را بررسی کنید، یا بدون اتصال کار کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/login_dialog.py" line="154"/>
+        <location filename="../../views/login_dialog.py" line="155"/>
         <source>The server refused to sign you in: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>سرور ورود شما را نپذیرفت: %1</translation>
     </message>
 </context>
 <context>
@@ -1610,31 +1610,32 @@
     <name>Startup</name>
     <message>
         <location filename="../../startup.py" line="110"/>
-        <location filename="../../startup.py" line="186"/>
-        <location filename="../../startup.py" line="253"/>
+        <location filename="../../startup.py" line="184"/>
+        <location filename="../../startup.py" line="249"/>
         <source>Helpdesk</source>
-        <translation type="unfinished">میز پشتیبانی</translation>
+        <translation>میز پشتیبانی</translation>
     </message>
     <message>
         <location filename="../../startup.py" line="111"/>
         <source>Fetching your tickets…</source>
-        <translation type="unfinished"></translation>
+        <translation>در حال دریافت درخواست‌های شما…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="236"/>
+        <location filename="../../startup.py" line="232"/>
         <source>The first sync did not finish: %1
 What arrived is shown; the rest follows when the server can be reached.</source>
-        <translation type="unfinished"></translation>
+        <translation>نخستین همگام‌سازی کامل نشد: %1
+آنچه رسیده نشان داده می‌شود؛ بقیه وقتی سرور در دسترس باشد می‌رسد.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="255"/>
+        <location filename="../../startup.py" line="251"/>
         <source>Starting the demo server on this computer…</source>
-        <translation type="unfinished"></translation>
+        <translation>در حال راه‌اندازی سرور نمایشی روی این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="264"/>
+        <location filename="../../startup.py" line="260"/>
         <source>Preparing the demo data (once; about a minute)…</source>
-        <translation type="unfinished"></translation>
+        <translation>در حال آماده‌سازی داده‌های نمایشی (یک بار؛ حدود یک دقیقه)…</translation>
     </message>
 </context>
 <context>
@@ -1887,166 +1888,170 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>%1 (حساب مشتری)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="113"/>
+        <location filename="../../views/ticket_form.py" line="104"/>
         <source>%1 is required.</source>
         <translation>«%1» را پر کنید؛ این فیلد لازم است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="115"/>
+        <location filename="../../views/ticket_form.py" line="106"/>
         <source>Not a valid value for %1.</source>
         <translation>مقدار واردشده برای «%1» درست نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="119"/>
+        <location filename="../../views/ticket_form.py" line="110"/>
         <source>A contact email is required; the customer is answered there.</source>
         <translation>ایمیل تماس لازم است؛ پاسخ به همین نشانی برای مشتری فرستاده می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="122"/>
+        <location filename="../../views/ticket_form.py" line="113"/>
         <source>Not a valid email address (like name@example.com).</source>
         <translation>نشانی ایمیل درست نیست (مانند name@example.com).</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="125"/>
+        <location filename="../../views/ticket_form.py" line="116"/>
         <source>Too long: at most 300 characters.</source>
         <translation>بیش از اندازه بلند است: حداکثر ۳۰۰ نویسه.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="126"/>
+        <location filename="../../views/ticket_form.py" line="117"/>
         <source>A title is required.</source>
         <translation>عنوان تیکت را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="127"/>
+        <location filename="../../views/ticket_form.py" line="118"/>
         <source>Pick a subject of this department.</source>
         <translation>موضوعی از فهرست همین واحد انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="130"/>
+        <location filename="../../views/ticket_form.py" line="121"/>
         <source>Pick a member of the chosen team.</source>
         <translation>یکی از اعضای تیم انتخاب‌شده را برگزینید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="133"/>
+        <location filename="../../views/ticket_form.py" line="124"/>
         <source>A file to attach can no longer be read.</source>
         <translation>یکی از پیوست‌ها دیگر خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="221"/>
+        <location filename="../../views/ticket_form.py" line="215"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="233"/>
+        <location filename="../../views/ticket_form.py" line="227"/>
         <source>Search a contact or account by name, email or mobile</source>
         <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="289"/>
+        <location filename="../../views/ticket_form.py" line="283"/>
         <source>Additional details</source>
         <translation>جزئیات بیشتر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="299"/>
+        <location filename="../../views/ticket_form.py" line="293"/>
         <source>Add files…</source>
         <translation>افزودن فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="300"/>
+        <location filename="../../views/ticket_form.py" line="294"/>
         <source>Remove</source>
         <translation>حذف</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="302"/>
+        <location filename="../../views/ticket_form.py" line="296"/>
         <source>Create ticket</source>
         <translation>ثبت تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="302"/>
-        <location filename="../../views/ticket_form.py" line="404"/>
-        <location filename="../../views/ticket_form.py" line="750"/>
+        <location filename="../../views/ticket_form.py" line="296"/>
+        <location filename="../../views/ticket_form.py" line="398"/>
         <source>Save changes</source>
         <translation>ذخیره تغییرات</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="317"/>
+        <location filename="../../views/ticket_form.py" line="311"/>
         <source>Subtype</source>
         <translation>نوع تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="324"/>
+        <location filename="../../views/ticket_form.py" line="318"/>
         <source>Related to</source>
         <translation>مربوط به</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="325"/>
+        <location filename="../../views/ticket_form.py" line="319"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="326"/>
+        <location filename="../../views/ticket_form.py" line="320"/>
         <source>Contact email</source>
         <translation>ایمیل تماس</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="327"/>
+        <location filename="../../views/ticket_form.py" line="321"/>
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="331"/>
+        <location filename="../../views/ticket_form.py" line="325"/>
         <source>Severity</source>
         <translation>شدت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="333"/>
+        <location filename="../../views/ticket_form.py" line="327"/>
         <source>Impact</source>
         <translation>اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="335"/>
+        <location filename="../../views/ticket_form.py" line="329"/>
         <source>Severity and impact</source>
         <translation>شدت و اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="340"/>
+        <location filename="../../views/ticket_form.py" line="334"/>
         <source>Priority</source>
         <translation>اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="341"/>
+        <location filename="../../views/ticket_form.py" line="335"/>
         <source>Department</source>
         <translation>واحد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="342"/>
+        <location filename="../../views/ticket_form.py" line="336"/>
         <source>Subject</source>
         <translation>موضوع</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="343"/>
+        <location filename="../../views/ticket_form.py" line="337"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="344"/>
+        <location filename="../../views/ticket_form.py" line="338"/>
         <source>Assigned to</source>
         <translation>کارشناس مسئول</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="345"/>
+        <location filename="../../views/ticket_form.py" line="339"/>
         <source>Tags</source>
         <translation>برچسب‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="347"/>
+        <location filename="../../views/ticket_form.py" line="341"/>
         <source>Description</source>
         <translation>شرح</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="357"/>
+        <location filename="../../views/ticket_form.py" line="351"/>
         <source>Attachments</source>
         <translation>پیوست‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_form.py" line="524"/>
+        <source>Already attached to this ticket</source>
+        <translation>پیش‌تر به این تیکت پیوست شده است</translation>
     </message>
     <message>
         <location filename="../../views/ticket_form.py" line="565"/>
@@ -2054,44 +2059,44 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>(هیچ‌کس)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="660"/>
+        <location filename="../../views/ticket_form.py" line="662"/>
         <source>Not related to a contact or account yet.</source>
         <translation>هنوز به مخاطب یا حسابی مربوط نشده است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="667"/>
+        <location filename="../../views/ticket_form.py" line="669"/>
         <source>Related to: %1</source>
         <translation>مربوط به: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="690"/>
+        <location filename="../../views/ticket_form.py" line="692"/>
         <source>%1: severity %2 × impact %3</source>
         <translation>%1: شدت %2 × اثر %3</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="728"/>
+        <location filename="../../views/ticket_form.py" line="730"/>
         <source>Attach files</source>
         <translation>پیوست فایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="761"/>
+        <location filename="../../views/ticket_form.py" line="764"/>
         <source>The ticket could not be saved; nothing typed is lost. %1</source>
         <translation>تیکت ذخیره نشد؛ هیچ‌چیز از نوشته‌ها از دست نرفته است. %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/ticket_form.py" line="791"/>
+        <location filename="../../views/ticket_form.py" line="794"/>
         <source>The ticket was not saved: fix the %n marked field(s). Nothing typed is lost.</source>
         <translation>
             <numerusform>تیکت ذخیره نشد: %n فیلد مشخص‌شده را اصلاح کنید. هیچ‌چیز از نوشته‌ها از دست نرفته است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="879"/>
+        <location filename="../../views/ticket_form.py" line="883"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="883"/>
+        <location filename="../../views/ticket_form.py" line="887"/>
         <source>New ticket (Ctrl+N)</source>
         <translation>تیکت جدید (Ctrl+N)</translation>
     </message>
@@ -2099,7 +2104,7 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketFormDialog</name>
     <message>
-        <location filename="../../views/ticket_form.py" line="823"/>
+        <location filename="../../views/ticket_form.py" line="826"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
