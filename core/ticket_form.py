@@ -20,14 +20,18 @@ from sqlalchemy.orm import Session
 from core.blobs import BlobStore, attach_file
 from core.enums import FieldKind, Impact, Role, Severity, Status
 from core.errors import DomainError, NotFoundError, ValidationError
-from core.local_edits import change_tags_locally, create_ticket_locally, edit_ticket_locally
+from core.local_edits import (
+    change_tags_locally,
+    create_ticket_locally,
+    edit_ticket_locally,
+    first_open_stage,
+)
 from core.models import (
     Account,
     Attachment,
     Contact,
     CustomFieldDef,
     Department,
-    Stage,
     Subject,
     Tag,
     Team,
@@ -246,18 +250,6 @@ def custom_fields_of(session: Session, subtype_id: str | None) -> list[FieldSpec
         )
         for d in defs
     ]
-
-
-def first_open_stage(session: Session, team_id: str | None) -> str | None:
-    """Where a new ticket lands in its team's pipeline, as the server decides it."""
-    if team_id is None:
-        return None
-    return session.scalar(
-        select(Stage.id)
-        .where(Stage.team_id == team_id, Stage.is_closed.is_(False))
-        .order_by(Stage.sequence, Stage.id)
-        .limit(1)
-    )
 
 
 # --- related to (P2) ----------------------------------------------------------------------
