@@ -16,6 +16,7 @@ delayed ACKs), a fresh one does not.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -494,6 +495,12 @@ EXPECT: dict[tuple[str, str], Expect] = {
     # a file: whoever may see a ticket holding it (customers: tickets they follow)
     ("GET", f"{V}/attachments/{{content_hash}}"): Expect(LOGGED_IN, scope="attachment"),
     ("HEAD", f"{V}/attachments/{{content_hash}}"): Expect(LOGGED_IN, scope="attachment"),
+    # bytes by their hash before a pushed attachment.create names them (staff only)
+    ("PUT", f"{V}/attachments/{{content_hash}}"): Expect(
+        STAFF,
+        upload=True,
+        params=lambda c: {"content_hash": hashlib.sha256(b"a small file").hexdigest()},
+    ),
     # --- portal: customers only (staff 403); someone else's ticket is 404
     ("GET", f"{V}/portal/catalog"): Expect(CUSTOMERS),
     ("GET", f"{V}/portal/tickets"): Expect(CUSTOMERS),

@@ -9,6 +9,7 @@ caller may not see answers 404, as if it did not exist (O3).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.blobs import BlobStore
+from core.blobs import BlobStore, check_hash
 from core.enums import MessageKind, Status
 from core.errors import ValidationError
 from core.models import Attachment, Ticket, TicketFollower, ticket_contacts, ticket_tags
@@ -383,6 +384,37 @@ def download(request: Request, content_hash: str, session: Db, user: CurrentUser
             "ETag": f'"{attachment.content_hash}"',
         },
     )
+
+
+class BlobOut(BaseModel):
+    content_hash: str
+    size: int
+
+
+@files_router.put(
+    "/{content_hash}", status_code=201, response_model=BlobOut, operation_id="upload_blob"
+)
+def upload_blob(
+    *,
+    request: Request,
+    content_hash: str,
+    user: Staff,
+    file: Annotated[UploadFile, File(description="the file, as multipart/form-data")],
+) -> BlobOut:
+    """C2, I2: the bytes of a file added offline, named by their SHA-256, sent before the
+    pushed `attachment.create` that names them on a ticket. Bytes that do not hash to
+    `content_hash` are refused (422) and not kept; sending the same bytes again is
+    harmless. A body over the server's upload limit is refused with 413 before it is
+    read. Staff only; the bytes reach nobody until an attachment row names them."""
+    check_hash(content_hash)
+    digest = hashlib.file_digest(file.file, "sha256").hexdigest()  # type: ignore[arg-type]
+    if digest != content_hash:
+        raise ValidationError(
+            "file", "The file's bytes do not match its hash.", code="hash_mismatch"
+        )
+    file.file.seek(0)
+    _store(request).put(file.file)
+    return BlobOut(content_hash=content_hash, size=_store(request).path_for(digest).stat().st_size)
 
 
 router = APIRouter()
