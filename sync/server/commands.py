@@ -10,22 +10,29 @@ by the base version; messages are append-only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.blobs import BlobStore, check_hash
 from core.enums import MessageKind
 from core.errors import NotFoundError, ValidationError
-from core.models import Stage, Team, Ticket, User
+from core.models import Attachment, Message, Stage, Team, Ticket, User
 from core.read_state import mark_opened_by_staff
 from core.tickets import EDITABLE_FIELDS
 from sync.protocol import Mutation
+from sync.server.config import ServerConfig
+from sync.server.database import CONFIG_KEY
 from sync.server.errors import Conflict
 from sync.server.services import messages as message_services
 from sync.server.services import tickets as ticket_services
+from sync.server.services.tickets import check_id, require_staff
 
 CONTESTED = ("stage_id", "assignee_id", "team_id", "status")
+# a media type as the upload endpoint keeps it: printable ASCII, short
+_MIME = re.compile(r"[!-~]{1,120}")
 
 Handler = Callable[[Session, User, Mutation], dict[str, Any]]
 COMMANDS: dict[str, Handler] = {}
@@ -132,6 +139,61 @@ def create_message(session: Session, actor: User, m: Mutation) -> dict[str, Any]
         session, actor, ticket, kind=kind, body=body, message_id=m.entity_id
     )
     return {"version": message.version, "ticket_version": ticket.version}
+
+
+def _text(payload: dict[str, Any], key: str) -> str:
+    value = payload.get(key)
+    if not isinstance(value, str):
+        raise ValidationError(key, "A text value is expected.", code="invalid_type")
+    return value
+
+
+@command("attachment.create")
+def create_attachment(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """C2, I2: a file added offline, named on a ticket (and on one of its messages):
+    {ticket_id, message_id?, filename, mime_type?, content_hash}; the attachment keeps the
+    client's id (`entity_id`). Its bytes were uploaded first (PUT /attachments/{hash});
+    the same rules as the upload endpoint: staff, a ticket the actor may see, a message
+    of that ticket. A note's file stays as internal as the note (S6): who may download a
+    file is decided by the message it hangs on."""
+    ticket = ticket_services.get_visible_ticket(session, actor, _text(m.payload, "ticket_id"))
+    require_staff(actor)
+    check_id("entity_id", m.entity_id)
+    content_hash = check_hash(_text(m.payload, "content_hash"))
+    message_id = _opt_str(m.payload, "message_id")
+    if message_id is not None:
+        check_id("message_id", message_id)
+        message = session.get(Message, message_id)
+        if message is None or message.ticket_id != ticket.id:
+            raise ValidationError(
+                "message_id", "That message is not on this ticket.", code="not_found"
+            )
+    filename = _text(m.payload, "filename").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    # Persian names carry ZWNJ (a format character): only control characters and lone
+    # surrogates are refused
+    if not filename or any(c < " " or "\ud800" <= c <= "\udfff" for c in filename):
+        raise ValidationError("filename", "The file name is not valid.", code="invalid")
+    config: ServerConfig | None = session.info.get(CONFIG_KEY)
+    store = BlobStore(config.blob_dir) if config is not None else None
+    if store is None or not store.exists(content_hash):
+        raise ValidationError(
+            "content_hash", "The file's content did not reach the server.", code="blob_missing"
+        )
+    mime = m.payload.get("mime_type")
+    if not isinstance(mime, str) or not _MIME.fullmatch(mime):
+        mime = "application/octet-stream"
+    attachment = Attachment(
+        id=m.entity_id,
+        ticket_id=ticket.id,
+        message_id=message_id,
+        filename=filename[:255],
+        mime_type=mime,
+        size=store.path_for(content_hash).stat().st_size,
+        content_hash=content_hash,
+    )
+    session.add(attachment)
+    session.flush()
+    return {"version": attachment.version, "size": attachment.size}
 
 
 def _ids(payload: dict[str, Any], key: str) -> list[str]:
