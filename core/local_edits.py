@@ -3,19 +3,22 @@ transaction, so the edit shows at once and survives a crash (D6)."""
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.blobs import BlobStore, attach_file
 from core.conversation import add_message
 from core.enums import Channel, MessageKind, Status
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.followers import follow_ticket, unfollow_ticket
 from core.ids import utcnow
-from core.models import Message, Stage, Tag, Ticket
+from core.models import Attachment, Message, Stage, Tag, Ticket
 from core.outbox import record_intent
 from core.read_state import mark_opened_by_staff
 from core.tickets import create_ticket, update_ticket
@@ -156,6 +159,69 @@ def change_tags_locally(
             )
     session.commit()
     return added, removed
+
+
+ATTACH_INTENT = "attachment.create"
+
+
+def attach_locally(
+    session: Session,
+    blobs: BlobStore,
+    ticket_id: str,
+    source: Path,
+    *,
+    message_id: str | None = None,
+    filename: str | None = None,
+    mime_type: str | None = None,
+) -> Attachment:
+    """A file added to a cached ticket, or to one of its messages (C2, I2): the bytes are
+    kept in the cache's blob store (once per hash), then the attachment row and its
+    `attachment.create` intent are written in one transaction. The push uploads the
+    bytes before it sends the intent. A file that cannot be read is refused with
+    `file_missing` before any row is written."""
+    path = Path(source)
+    name = filename or path.name
+    mime = mime_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    with _transaction(session):
+        _cached(session, ticket_id)
+        if message_id is not None:
+            message = session.get(Message, message_id)
+            if message is None or message.ticket_id != ticket_id:
+                raise ValidationError(
+                    "message_id", "That message is not on this ticket.", code="not_found"
+                )
+        try:
+            with path.open("rb") as data:
+                attachment = attach_file(
+                    session,
+                    blobs,
+                    ticket_id=ticket_id,
+                    message_id=message_id,
+                    filename=name,
+                    data=data,
+                    mime_type=mime,
+                )
+        except OSError as exc:
+            raise ValidationError(
+                "attachments", f"{path.name} cannot be read.", code="file_missing"
+            ) from exc
+        session.flush()
+        record_intent(
+            session,
+            ATTACH_INTENT,
+            entity_id=attachment.id,
+            ticket_id=ticket_id,
+            payload={
+                "ticket_id": ticket_id,
+                "message_id": message_id,
+                "filename": attachment.filename,
+                "mime_type": attachment.mime_type,
+                "size": attachment.size,
+                "content_hash": attachment.content_hash,
+            },
+        )
+    session.commit()
+    return attachment
 
 
 # --- triage: the queue's actions (C3, E2, E4); payloads as sync/server/commands.py reads them
