@@ -6,7 +6,6 @@ a draft through core.local_edits (the edit and its outbox intent in one transact
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,10 +16,11 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from core.blobs import BlobStore, attach_file
+from core.blobs import BlobStore
 from core.enums import FieldKind, Impact, Role, Severity, Status
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.local_edits import (
+    attach_locally,
     change_tags_locally,
     create_ticket_locally,
     edit_ticket_locally,
@@ -438,17 +438,8 @@ def _attach(session: Session, blobs: BlobStore | None, ticket_id: str, files: li
     if blobs is None:
         raise ValidationError("attachments", "No place to keep attachments.", code="no_store")
     for path in files:
-        with path.open("rb") as data:
-            attach_file(
-                session,
-                blobs,
-                ticket_id=ticket_id,
-                message_id=None,
-                filename=path.name,
-                data=data,
-                mime_type=mimetypes.guess_type(path.name)[0] or "application/octet-stream",
-            )
-    session.commit()
+        # the row and its attachment.create intent together, so the file reaches the server
+        attach_locally(session, blobs, ticket_id, path)
     return len(files)
 
 

@@ -202,9 +202,11 @@ def test_d3_save_new_ticket_queues_create_tags_and_keeps_attachments(
     assert ticket.custom_values == {"about": "هزینه", "amount": 1200.0}
     assert [t.name for t in ticket.tags] == ["فوری"]
     intents = session.scalars(select(OutboxMutation).order_by(OutboxMutation.seq)).all()
-    assert [m.name for m in intents] == ["ticket.create", "ticket.tags"]
+    assert [m.name for m in intents] == ["ticket.create", "ticket.tags", "attachment.create"]
     assert intents[1].payload == {"add": [tag.id], "remove": []}
     (attachment,) = session.scalars(select(Attachment)).all()
+    assert intents[2].entity_id == attachment.id
+    assert intents[2].payload["content_hash"] == attachment.content_hash
     assert attachment.filename == "رسید.png" and attachment.ticket_id == ticket.id
     assert BlobStore(tmp_path / "blobs").read(attachment.content_hash) == receipt.read_bytes()
     assert load_draft(session, ticket.id)[0].existing_attachments == ("رسید.png",)
