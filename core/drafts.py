@@ -8,7 +8,6 @@ draft follows to the kept ticket (folded after the kept ticket's own draft, neve
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.blobs import BlobStore, attach_file
+from core.blobs import BlobStore
 from core.enums import MessageKind
 from core.errors import ValidationError
 from core.ids import utcnow
-from core.local_edits import post_message_locally
+from core.local_edits import attach_locally, post_message_locally
 from core.models import Message, Ticket
 from core.models.drafts import Draft
 
@@ -242,16 +241,8 @@ def send_draft(
     message_id = message.id
     for path in files:
         assert blobs is not None
-        with Path(path).open("rb") as data:
-            attach_file(
-                session,
-                blobs,
-                ticket_id=ticket_id,
-                message_id=message_id,
-                filename=Path(path).name,
-                data=data,
-                mime_type=mimetypes.guess_type(Path(path).name)[0] or "application/octet-stream",
-            )
+        # the row and its attachment.create intent together, so the file reaches the server
+        attach_locally(session, blobs, ticket_id, Path(path), message_id=message_id)
     draft = session.get(Draft, ticket_id)
     if draft is not None:
         session.delete(draft)
