@@ -91,6 +91,9 @@ class OpenCache:
         self.window.close()
         self.runner.wait_idle()
         self.engine.dispose()
+        # destroyed on the GUI thread by the event loop, never by a garbage collection
+        # that happens to run on a worker thread (its timers must stop on their thread)
+        self.window.deleteLater()
 
 
 def open_window(

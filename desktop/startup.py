@@ -164,6 +164,7 @@ class Startup:
         self.engine_options = engine_options
         self.login_dialog: LoginDialog | None = None
         self.messages: list[str] = []
+        self._boxes: list[QMessageBox] = []
 
     def _bridge(self, cache_path: Path, server: str, token: str) -> SyncBridge:
         return SyncBridge(cache_path, server, token, engine_options=self.engine_options)
@@ -179,9 +180,9 @@ class Startup:
         opened.window.show()
         return opened
 
-    def _warn(self, text: str) -> None:
+    def _warn(self, parent: QWidget | None, text: str) -> None:
         self.messages.append(text)
-        _tell(None, QCoreApplication.translate("Startup", "Helpdesk"), text)
+        self._boxes.append(_tell(parent, QCoreApplication.translate("Startup", "Helpdesk"), text))
 
     async def start(self, cache_path: Path) -> OpenCache | None:
         """Offline-first: a cache with a stored token opens at once; otherwise sign in."""
@@ -207,10 +208,10 @@ class Startup:
         self.login_dialog = dialog
         code = await finished(dialog)
         self.login_dialog = None
-        if code == WORK_OFFLINE:
-            return self._open(cache_path, account.user_id if account else None, None)
         signed = dialog.signed_in
         dialog.deleteLater()
+        if code == WORK_OFFLINE:
+            return self._open(cache_path, account.user_id if account else None, None)
         if code != QDialog.DialogCode.Accepted or signed is None:
             return None
         store = TokenStore()
@@ -229,11 +230,12 @@ class Startup:
         opened = self._open(cache_path, signed.user_id, bridge)
         if problem is not None:
             self._warn(
+                opened.window,
                 QCoreApplication.translate(
                     "Startup",
                     "The first sync did not finish: %1\nWhat arrived is shown; the rest "
                     "follows when the server can be reached.",
-                ).replace("%1", problem)
+                ).replace("%1", problem),
             )
         opened.start_sync()
         return opened

@@ -10,10 +10,12 @@ from typing import Any, TypeVar
 
 import pytest
 import qasync
+from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 T = TypeVar("T")
+_CLOSED_LOOPS: list[asyncio.AbstractEventLoop] = []
 
 
 @pytest.fixture
@@ -32,6 +34,15 @@ def aio(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         # QEventLoop.exec() of the session (qtbot.waitSignal) at once
         loop._QEventLoop__is_running = False
         loop.close()
+        # qasync's close() leaves its timers registered until they fire; kill them here,
+        # on the GUI thread, and keep the loop so that no garbage collection on a worker
+        # thread ever destroys its QObjects ("Timers cannot be stopped from another
+        # thread", then a crash)
+        timer = loop._timer
+        for timer_id in list(timer._SimpleTimer__callbacks):
+            timer.killTimer(timer_id)
+        timer._SimpleTimer__callbacks.clear()
+        _CLOSED_LOOPS.append(loop)
         asyncio.set_event_loop(None)
 
 
@@ -40,6 +51,11 @@ def run(qtbot: QtBot, coro: Coroutine[Any, Any, T], timeout: int = 30_000) -> T:
     task = asyncio.ensure_future(coro)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
+
+
+def flush_deletes() -> None:
+    """Run pending `deleteLater()`s now, on this (the GUI) thread."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def in_thread(fn: Callable[[], T], qtbot: QtBot, timeout: int = 60_000) -> T:

@@ -23,7 +23,7 @@ from desktop.i18n import Localization
 from desktop.models.queue_model import Column
 from desktop.sync_bridge import SyncBridge
 from tests.desktop.conftest import Desk
-from tests.desktop.sync_helpers import run
+from tests.desktop.sync_helpers import flush_deletes, run
 from tests.sync.server_fixture import running_server
 
 FAST: dict[str, float] = {"backoff": 0.05, "max_backoff": 0.2, "retries": 1, "timeout": 5.0}
@@ -36,7 +36,6 @@ def open_synced(desk: Desk, loc: Localization, qtbot: QtBot, **options: float) -
     opened = open_window(
         cache_path=desk.cache_path, localization=loc, user_id=desk.user_id, sync=bridge
     )
-    qtbot.addWidget(opened.window)
     opened.window.resize(1280, 800)
     opened.window.show()
     return opened
@@ -44,6 +43,7 @@ def open_synced(desk: Desk, loc: Localization, qtbot: QtBot, **options: float) -
 
 def close(opened: OpenCache, qtbot: QtBot) -> None:
     run(qtbot, opened.aclose())
+    flush_deletes()
 
 
 def first_open_ticket(desk: Desk, user_id: str | None = None) -> str:

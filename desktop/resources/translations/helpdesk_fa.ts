@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app.py" line="110"/>
+        <location filename="../../app.py" line="113"/>
         <source>offline</source>
         <translation>آفلاین</translation>
     </message>
@@ -1610,8 +1610,8 @@
     <name>Startup</name>
     <message>
         <location filename="../../startup.py" line="110"/>
-        <location filename="../../startup.py" line="184"/>
-        <location filename="../../startup.py" line="249"/>
+        <location filename="../../startup.py" line="185"/>
+        <location filename="../../startup.py" line="251"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
@@ -1621,19 +1621,19 @@
         <translation>در حال دریافت درخواست‌های شما…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="232"/>
+        <location filename="../../startup.py" line="234"/>
         <source>The first sync did not finish: %1
 What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>نخستین همگام‌سازی کامل نشد: %1
 آنچه رسیده نشان داده می‌شود؛ بقیه وقتی سرور در دسترس باشد می‌رسد.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="251"/>
+        <location filename="../../startup.py" line="253"/>
         <source>Starting the demo server on this computer…</source>
         <translation>در حال راه‌اندازی سرور نمایشی روی این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="260"/>
+        <location filename="../../startup.py" line="262"/>
         <source>Preparing the demo data (once; about a minute)…</source>
         <translation>در حال آماده‌سازی داده‌های نمایشی (یک بار؛ حدود یک دقیقه)…</translation>
     </message>
