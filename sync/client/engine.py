@@ -29,10 +29,13 @@ import httpx
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
+from core.blobs import BlobStore
 from core.db import connect_raw
+from core.errors import ValidationError
 from core.ids import utcnow
 from sync.client import push as outbox
 from sync.client import state as bookmarks
+from sync.client import uploads
 from sync.client.apply import apply_page
 from sync.protocol import PullResponse, PushResponse, parse_cursor
 
@@ -115,8 +118,14 @@ class SyncEngine:
         max_backoff: float = 30.0,
         timeout: float = 30.0,
         poll_timeout: float = 25.0,
+        blob_dir: Path | None = None,
     ) -> None:
         self.cache_path = Path(cache_path)
+        # attachment bytes, as the window keeps them: beside the cache file, one per hash
+        self.blobs = BlobStore(
+            blob_dir if blob_dir is not None else self.cache_path.parent / "blobs"
+        )
+        self._uploaded: set[str] = set()
         self._on_state = on_state
         self._push_batch = push_batch
         self._pull_limit = pull_limit
@@ -229,6 +238,9 @@ class SyncEngine:
         batch: list[outbox.Pending] = await self._db(outbox.read_pending, self._push_batch)
         if not batch:
             return False
+        batch, cut = await self._upload_files(batch, report)
+        if not batch:
+            return True
         body = {
             "client_id": self.client_id,
             "mutations": [p.mutation.model_dump(mode="json") for p in batch],
@@ -244,7 +256,69 @@ class SyncEngine:
         if done.applied + done.rejected == 0:
             gap = next((r for r in answer.results if r.code == "gap"), None)
             raise SyncError(gap.reason if gap and gap.reason else "The server took no change.")
-        return len(batch) == self._push_batch or done.applied + done.rejected < len(batch)
+        return cut or len(batch) == self._push_batch or done.applied + done.rejected < len(batch)
+
+    async def _upload_files(
+        self, batch: list[outbox.Pending], report: SyncReport
+    ) -> tuple[list[outbox.Pending], bool]:
+        """Upload the bytes of every file the batch names before the batch goes: the
+        server refuses an `attachment.create` whose bytes it lacks. A file whose bytes are
+        gone from this computer, or which the server refuses (over its size limit: its
+        413 message), rejects only its own intent: the batch is cut before it, and once
+        it is the head it is rejected unsent. Returns what to send, and whether it was
+        cut (more is waiting)."""
+        for ref in uploads.file_refs(batch):
+            if ref.content_hash in self._uploaded:
+                continue
+            refusal = await self._upload(ref)
+            if refusal is None:
+                self._uploaded.add(ref.content_hash)
+                continue
+            if ref.index > 0:
+                return batch[: ref.index], True
+            await self._db(outbox.reject_unsent, batch[0].seq, refusal)
+            report.pushed += 1
+            report.rejected += 1
+            return [], True
+        return batch, False
+
+    async def _upload(self, ref: uploads.FileRef) -> str | None:
+        """PUT one file's bytes; None when the server has them, else why not."""
+        data = await asyncio.to_thread(uploads.read_blob, self.blobs, ref.content_hash)
+        if data is None:
+            return f"The file {ref.filename} is no longer on this computer; it was not sent."
+        reply = await self._request(
+            "PUT",
+            f"/attachments/{ref.content_hash}",
+            files={"file": (ref.filename, data, ref.mime_type)},
+        )
+        if reply.status_code in (404, 405):
+            # a server without the upload endpoint: keep the file pending, say why
+            raise SyncError("This server does not take files sent later; update the server.")
+        if reply.status_code >= 400:
+            return _message(reply)
+        return None
+
+    async def fetch_blob(self, content_hash: str) -> Path:
+        """The local file holding an attachment's bytes, for the conversation view to
+        open: from the cache's blob store, else downloaded once from the server
+        (`GET /attachments/{hash}`), checked against its hash and kept. Raises
+        `SyncError` when the server has no such file for this agent (or it is not a
+        file's hash), `OfflineError` when the server cannot be reached."""
+        try:
+            path = self.blobs.path_for(content_hash)
+        except ValidationError as exc:
+            raise SyncError(exc.message) from exc
+        if await asyncio.to_thread(path.is_file):
+            return path
+        reply = await self._request("GET", f"/attachments/{content_hash}")
+        if reply.status_code >= 400:
+            raise SyncError(_message(reply))
+        if not await asyncio.to_thread(
+            uploads.keep_verified, self.blobs, content_hash, reply.content
+        ):
+            raise BadAnswerError(_unreadable("the file's bytes do not match its hash"))
+        return path
 
     async def _refused_batch(
         self, batch: list[outbox.Pending], reply: httpx.Response, report: SyncReport

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticError
 
 from core.ids import utcnow
+from core.local_edits import ATTACH_INTENT
 from core.models.base import sql_time
 from sync.client import state
 from sync.client.apply import intent_changes
@@ -216,6 +217,7 @@ def record_results(
                     "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?",
                     (reason, item.seq),
                 )
+                _forget_refused_file(conn, item.mutation.name, item.mutation.entity_id)
                 fields = _local_fields(item)
                 if fields:
                     outcome.refused.append(
@@ -238,14 +240,26 @@ def record_results(
     return outcome
 
 
+def _forget_refused_file(conn: sqlite3.Connection, name: str, entity_id: str) -> None:
+    """A refused `attachment.create`: the server never held that file, so its cached row
+    goes too (the outbox row keeps its name and the reason; the bytes stay in the blob
+    store)."""
+    if name == ATTACH_INTENT:
+        conn.execute("DELETE FROM attachments WHERE id = ?", (entity_id,))
+
+
 def reject_unsent(conn: sqlite3.Connection, seq: int, reason: str) -> None:
-    """The oldest pending intent, which the server never took (invalid, or a 4xx on the
-    request): rejected, and the push numbers shift so the next one takes its number."""
+    """The oldest pending intent, which the server never took (invalid, a 4xx on the
+    request, or a file whose bytes could not be uploaded): rejected, and the push
+    numbers shift so the next one takes its number."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
             "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?", (reason, seq)
         )
+        row = conn.execute("SELECT name, entity_id FROM outbox WHERE seq = ?", (seq,)).fetchone()
+        if row is not None:
+            _forget_refused_file(conn, str(row[0]), str(row[1]))
         state.put(conn, state.SEQ_OFFSET, str(state.seq_offset(conn) + 1))
         conn.execute("COMMIT")
     except BaseException:
