@@ -189,11 +189,14 @@ class ConflictsDialog(QDialog):
         self.mine_button.setEnabled(chosen)
         self.dismiss_button.setEnabled(bool(self.rejected_table.selectedItems()))
 
+    @staticmethod
+    def _selected_row(table: QTableWidget) -> int:
+        rows = table.selectionModel().selectedRows()
+        return rows[0].row() if rows else -1
+
     def _selected_conflict(self) -> ConflictRow | None:
-        row = self.table.currentRow()
-        if not self.table.selectedItems() or not 0 <= row < len(self.conflict_rows):
-            return None
-        return self.conflict_rows[row]
+        row = self._selected_row(self.table)
+        return self.conflict_rows[row] if 0 <= row < len(self.conflict_rows) else None
 
     # -- actions ----------------------------------------------------------------------
 
@@ -227,8 +230,8 @@ class ConflictsDialog(QDialog):
 
     @Slot()
     def dismiss_rejected(self) -> None:
-        row = self.rejected_table.currentRow()
-        if not self.rejected_table.selectedItems() or not 0 <= row < len(self.rejected_rows):
+        row = self._selected_row(self.rejected_table)
+        if not 0 <= row < len(self.rejected_rows):
             return
         seq = self.rejected_rows[row].seq
         self._loading = True
