@@ -126,6 +126,8 @@ class SyncEngine:
             blob_dir if blob_dir is not None else self.cache_path.parent / "blobs"
         )
         self._uploaded: set[str] = set()
+        self._upload_limit: int | None = None  # the server's, from /health, once asked
+        self._limit_asked = False
         self._on_state = on_state
         self._push_batch = push_batch
         self._pull_limit = pull_limit
@@ -287,17 +289,32 @@ class SyncEngine:
         data = await asyncio.to_thread(uploads.read_blob, self.blobs, ref.content_hash)
         if data is None:
             return f"The file {ref.filename} is no longer on this computer; it was not sent."
-        reply = await self._request(
-            "PUT",
-            f"/attachments/{ref.content_hash}",
-            files={"file": (ref.filename, data, ref.mime_type)},
-        )
+        url = f"/attachments/{ref.content_hash}"
+        files = {"file": (ref.filename, data, ref.mime_type)}
+        size = int(self._http.build_request("PUT", url, files=files).headers["content-length"])
+        limit = await self._server_upload_limit()
+        if limit is not None and size > limit:
+            # the server's own 413 words (sync.server.errors): a body it will not read can
+            # reach us as a reset connection instead of its answer, so it is not sent
+            return f"The request body is larger than {limit} bytes."
+        reply = await self._request("PUT", url, files=files)
         if reply.status_code in (404, 405):
             # a server without the upload endpoint: keep the file pending, say why
             raise SyncError("This server does not take files sent later; update the server.")
         if reply.status_code >= 400:
             return _message(reply)
         return None
+
+    async def _server_upload_limit(self) -> int | None:
+        """How large a request body the server takes for a file (`GET /health`), asked
+        once per engine; None when the server does not say."""
+        if not self._limit_asked:
+            reply = await self._request("GET", "/health")
+            answer = _read_json(reply) if reply.status_code < 400 else None
+            limit = answer.get("max_upload_bytes") if isinstance(answer, dict) else None
+            self._upload_limit = limit if isinstance(limit, int) and limit > 0 else None
+            self._limit_asked = True
+        return self._upload_limit
 
     async def fetch_blob(self, content_hash: str) -> Path:
         """The local file holding an attachment's bytes, for the conversation view to
