@@ -19,8 +19,8 @@ from desktop.app import OpenCache
 from desktop.i18n import Localization
 from desktop.views.conflicts_dialog import ConflictsDialog
 from tests.desktop.conftest import Desk
-from tests.desktop.test_sync_indicator import close, open_synced
 from tests.desktop.sync_helpers import run
+from tests.desktop.test_sync_indicator import close, open_synced
 
 
 def _join_team(desk: Desk) -> tuple[str, str, str]:
@@ -101,9 +101,11 @@ def test_e7_conflict_from_two_clients_keep_servers_and_use_mine(
         assert dialog.isVisible() and dialog.isRightToLeft()
         rows = {c.ticket_id: i for i, c in enumerate(dialog.conflict_rows)}
         for row in rows.values():
-            assert dialog.table.item(row, 1).text() == "کارشناس"  # the field
-            assert dialog.table.item(row, 2).text() == colleague_name  # the server's
-            assert dialog.table.item(row, 3).text() == desk.user_name  # the agent's
+            cells = [dialog.table.item(row, c) for c in range(4)]
+            texts = [c.text() if c is not None else "" for c in cells]
+            assert texts[1] == "کارشناس"  # the field
+            assert texts[2] == colleague_name  # the server's value
+            assert texts[3] == desk.user_name  # the agent's
 
         # keep the server's: dismissed, nothing queued
         dialog.table.setCurrentCell(rows[keep_id], 0)
@@ -152,7 +154,8 @@ def test_e7_refused_change_is_listed_with_its_reason_and_dismissed(
         dialog = opened.conflicts_dialog
         assert dialog is not None
         qtbot.waitUntil(lambda: not dialog.loading and len(dialog.rejected_rows) == 1)
-        assert "someone else" in dialog.rejected_table.item(0, 1).text()
+        reason = dialog.rejected_table.item(0, 1)
+        assert reason is not None and "someone else" in reason.text()
         dialog.rejected_table.setCurrentCell(0, 0)  # (selectRow misses under RTL offscreen)
         dialog.dismiss_button.click()
         qtbot.waitUntil(lambda: not dialog.loading and not dialog.rejected_rows)
