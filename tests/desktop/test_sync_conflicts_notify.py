@@ -67,6 +67,11 @@ def _team_tickets(opened: OpenCache, team_id: str, user_id: str) -> list[str]:
         )
 
 
+def _row_texts(dialog: ConflictsDialog, row: int) -> list[str]:
+    cells = [dialog.table.item(row, c) for c in range(dialog.table.columnCount())]
+    return [c.text() if c is not None else "" for c in cells]
+
+
 def test_e7_conflict_from_two_clients_keep_servers_and_use_mine(
     qtbot: QtBot, persian: Localization, desk: Desk, aio: asyncio.AbstractEventLoop
 ) -> None:
@@ -101,11 +106,8 @@ def test_e7_conflict_from_two_clients_keep_servers_and_use_mine(
         assert dialog.isVisible() and dialog.isRightToLeft()
         rows = {c.ticket_id: i for i, c in enumerate(dialog.conflict_rows)}
         for row in rows.values():
-            cells = [dialog.table.item(row, c) for c in range(4)]
-            texts = [c.text() if c is not None else "" for c in cells]
-            assert texts[1] == "کارشناس"  # the field
-            assert texts[2] == colleague_name  # the server's value
-            assert texts[3] == desk.user_name  # the agent's
+            # the field, the server's value, the agent's value
+            assert _row_texts(dialog, row)[1:] == ["کارشناس", colleague_name, desk.user_name]
 
         # keep the server's: dismissed, nothing queued
         dialog.table.setCurrentCell(rows[keep_id], 0)
