@@ -189,7 +189,14 @@ class DashboardWindow(QMainWindow):
         self.status = QLabel()
         self.status.setObjectName("dashboardStatus")
 
+        # every layout hangs on `body` before widgets go in, so PySide6 hands each widget to
+        # its Qt parent; a widget added to a layout not yet on a widget stays owned by
+        # Python as well, and is deleted twice when the window goes (a crash on exit)
+        body = QWidget()
+        column = QVBoxLayout(body)
         bar = QHBoxLayout()
+        column.addLayout(bar)
+        column.addWidget(self.status)
         bar.addWidget(QLabel(self.tr("From")))
         bar.addWidget(self.first_edit)
         bar.addWidget(QLabel(self.tr("To")))
@@ -215,6 +222,7 @@ class DashboardWindow(QMainWindow):
 
         self.tiles: dict[str, FigureTile] = {}
         tiles = QGridLayout()
+        column.addLayout(tiles)
         tiles.setSpacing(6)
         keys = [
             FigureKey.OPEN, FigureKey.NEW_TODAY, FigureKey.CLOSED_TODAY, FigureKey.OVERDUE,
@@ -236,6 +244,7 @@ class DashboardWindow(QMainWindow):
         for chart in self.charts:
             chart.bar_clicked.connect(self._on_bar_clicked)
         chart_grid = QGridLayout()
+        column.addLayout(chart_grid, 1)
         chart_grid.addWidget(self.stage_chart, 0, 0)
         chart_grid.addWidget(self.priority_chart, 0, 1)
         chart_grid.addWidget(self.day_chart, 1, 0)
@@ -252,16 +261,10 @@ class DashboardWindow(QMainWindow):
             "dashboardLeaves", [self.tr("Agents on leave"), self.tr("From"), self.tr("To")]
         )
         tables = QHBoxLayout()
+        column.addLayout(tables)
         tables.addWidget(self.workload_table, 3)
         tables.addWidget(self.leave_table, 2)
 
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.addLayout(bar)
-        column.addWidget(self.status)
-        column.addLayout(tiles)
-        column.addLayout(chart_grid, 1)
-        column.addLayout(tables)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)

@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
-from PySide6.QtCore import QCalendar, QDate, QPoint, Qt, QTimer
+import shiboken6
+from PySide6.QtCore import QCalendar, QDate, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from core.models import User
 from desktop.context import WindowContext
 from desktop.i18n import Localization
 from desktop.runner import DbRunner
-from desktop.views.dashboard import DashboardWindow
+from desktop.views.dashboard import DashboardWindow, FigureTile
 from desktop.views.dashboard_export import csv_rows
 from desktop.views.main_window import MainWindow
 from tests.core.test_dashboard import FIRST, LAST, NOW, TEHRAN, Desk
@@ -91,12 +92,33 @@ def test_d7_dashboard_shows_the_figures_in_persian_with_a_jalali_range(
     assert text["first_response"] == "۲۵ دقیقه"  # median 1,500 s
     assert text["reopen"] == "۳۳٪"
     assert window.workload_table.rowCount() == 4
-    assert window.workload_table.item(0, 0).text() == "Ali"
+    first = window.workload_table.item(0, 0)
+    assert first is not None and first.text() == "Ali"
     # changing the range in the date box recounts: only 03-19 .. 03-21
     with qtbot.waitSignal(window.refreshed, timeout=10_000):
         window.first_edit.setDate(QDate(2025, 3, 19))
     assert window.tiles["created"].value.text() == "۴"  # t1 t2 t8 t9
-    assert [p.day for p in window.dashboard.per_day][0] == date(2025, 3, 19)  # type: ignore[union-attr]
+    assert window.dashboard.per_day[0].day == date(2025, 3, 19)  # type: ignore[union-attr]
+    runner.wait_idle()
+
+
+def test_d7_every_widget_belongs_to_its_qt_parent_alone(
+    qtbot: QtBot, persian: Localization, runner: DbRunner, cache_path: Path, desk_rows: Desk
+) -> None:
+    """A widget Python owns while Qt parents it is deleted twice when the window goes (the
+    bench's crash on exit: "shared QObject was deleted directly", then a segfault)."""
+    window = _dashboard(qtbot, _context(runner, persian, cache_path, None))
+    _set_range(qtbot, window, FIRST, LAST)  # the charts built a second time
+    # walked by children(): findChildren() would hand each widget to its parent itself
+    widgets: list[QObject] = []
+    todo: list[QObject] = [window]
+    while todo:
+        children = todo.pop().children()
+        widgets += [c for c in children if isinstance(c, QWidget)]
+        todo += children
+    assert sum(isinstance(w, FigureTile) for w in widgets) == len(window.tiles)
+    owned = [f"{type(w).__name__} {w.objectName()}" for w in widgets if shiboken6.ownedByPython(w)]
+    assert owned == []
     runner.wait_idle()
 
 
@@ -123,8 +145,11 @@ def test_d7_click_on_a_bar_and_a_row_opens_that_queue_in_the_main_window(
     assert set(_ids(main)) == {desk_rows.t1.id, desk_rows.t6.id}
     assert main.sidebar.current_kind() is None
     # a workload row: Sara's open tickets
-    row = [window.workload_table.item(r, 0).text() for r in range(4)].index("Sara")
-    rect = window.workload_table.visualItemRect(window.workload_table.item(row, 0))
+    names = [window.workload_table.item(r, 0) for r in range(4)]
+    row = [item.text() if item else "" for item in names].index("Sara")
+    sara = names[row]
+    assert sara is not None
+    rect = window.workload_table.visualItemRect(sara)
     with qtbot.waitSignal(main.model.loading_finished, timeout=10_000):
         QTest.mouseClick(
             window.workload_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center()
@@ -170,6 +195,7 @@ def test_d7_only_supervisors_and_admins_get_the_dashboard_menu(
 
 def test_d7_refreshes_when_a_sync_changed_the_cache(
     qtbot: QtBot,
+    *,
     persian: Localization,
     runner: DbRunner,
     cache_path: Path,
@@ -192,6 +218,7 @@ def test_d7_refreshes_when_a_sync_changed_the_cache(
 
 def test_d7_csv_and_pdf_exports(
     qtbot: QtBot,
+    *,
     persian: Localization,
     runner: DbRunner,
     cache_path: Path,
