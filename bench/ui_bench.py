@@ -153,7 +153,10 @@ def cold_child(path: Path) -> int:
     window.show()
     # the first page is read on the GUI thread while the window is built; paint it as
     # soon as the window is exposed with rows, synchronously, and stamp the time after
-    _wait(app, lambda: window.isVisible() and window.model.rowCount() > 0)
+    _wait(
+        app,
+        lambda: window.isVisible() and (window.model.rowCount() > 0 or window.model.is_complete),
+    )
     window.table.viewport().repaint()
     painted = {"at": time.time()}
     rss_painted = rss_mb()
