@@ -122,6 +122,10 @@ class TicketView(QWidget):
         facts = self._build_facts()
 
         self.model = ConversationModel(context.runner, ticket_id, self)
+        self.model.loaded.connect(self._loaded)
+        self.model.failed.connect(self._load_failed)
+        # the conversation's read goes first in the worker's queue, before the form's lists
+        self.model.reload(with_draft=True)
         self.form = TicketForm(context, ticket_id=ticket_id)
         self.form.saved.connect(self.refresh)
         self.conversation = ConversationView(formatter, attachment_store(context))
@@ -146,14 +150,11 @@ class TicketView(QWidget):
         layout.addLayout(facts)
         layout.addWidget(body, 1)
 
-        self.model.loaded.connect(self._loaded)
-        self.model.failed.connect(self._load_failed)
         self.composer.send_requested.connect(self._send_requested)
         bridge = context.sync
         if bridge is not None:
             bridge.synced.connect(self._after_sync)
         self.resize(1200, 780)
-        self.model.reload(with_draft=True)
         self._mark_opened()
 
     def _build_facts(self) -> QHBoxLayout:
