@@ -15,11 +15,13 @@ from core.enums import Role
 from core.local_edits import create_ticket_locally, edit_ticket_locally
 from core.models import TeamMember, Ticket, User
 from core.outbox import pending_count
+from core.queues import QueueKind
 from desktop.app import OpenCache
 from desktop.i18n import Localization
 from desktop.views.conflicts_dialog import ConflictsDialog
 from tests.desktop.conftest import Desk
 from tests.desktop.sync_helpers import run
+from tests.desktop.test_queue_window import SCREENSHOTS
 from tests.desktop.test_sync_indicator import close, open_synced
 
 
@@ -208,5 +210,44 @@ def test_e5_notification_for_a_colleagues_new_ticket_not_for_my_own(
         run(qtbot, bridge.sync_once())
         qtbot.wait(300)
         assert len(notifier.shown) == 1
+    finally:
+        close(opened, qtbot)
+
+
+def test_e7_screenshot_of_main_window_with_sync_indicator(
+    qtbot: QtBot, persian: Localization, desk: Desk, aio: asyncio.AbstractEventLoop
+) -> None:
+    """build/screenshots/main_window_sync_fa.png: online, last sync, one change not yet
+    sent and a conflict badge, right-to-left."""
+    team, colleague, _name = _join_team(desk)
+    _sup, supervisor = desk.server.user_client(Role.SUPERVISOR)
+    opened = open_synced(desk, persian, qtbot)
+    bridge, indicator, window = opened.sync, opened.indicator, opened.window
+    assert bridge is not None and indicator is not None
+    try:
+        run(qtbot, bridge.sync_once())
+        first, second = _team_tickets(opened, team, desk.user_id)[:2]
+        with opened.runner.session_factory() as s:
+            edit_ticket_locally(s, first, {"assignee_id": desk.user_id, "title": "گرفتم"})
+        with supervisor:
+            supervisor.patch(f"/tickets/{first}", json={"assignee_id": colleague})
+        run(qtbot, bridge.sync_once())
+        with opened.runner.session_factory() as s:
+            edit_ticket_locally(s, second, {"severity": 2})
+        indicator.refresh_counts()
+        window.sidebar.select(QueueKind.ALL)
+        window.refresh_counts()
+        qtbot.waitUntil(lambda: indicator.conflict_count == 1)
+        qtbot.waitUntil(lambda: not indicator.pending_label.isHidden())
+        qtbot.waitUntil(lambda: window.model.is_complete and not opened.runner.busy())
+        assert "برخط" in indicator.status_label.text()
+        assert "همگام‌شده" in indicator.last_label.text()
+        assert indicator.pending_label.text() == "۱ تغییر هنوز فرستاده نشده"
+        # under right-to-left the indicator sits at the status bar's left end
+        assert indicator.mapTo(window, indicator.rect().topLeft()).x() < window.width() // 2
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        target = SCREENSHOTS / "main_window_sync_fa.png"
+        assert window.grab().save(str(target))
+        assert target.stat().st_size > 20_000
     finally:
         close(opened, qtbot)
