@@ -18,7 +18,7 @@ from sqlalchemy import Engine, select
 from core.conversation import add_message
 from core.db import session_factory
 from core.drafts import load_draft
-from core.enums import MessageKind, Role, StaffState
+from core.enums import CustomerState, MessageKind, Resolution, Role, StaffState
 from core.models import CannedReply, Contact, KbArticle, Message, Ticket, User
 from core.queues import QueueKind
 from core.thread import load_thread
@@ -442,3 +442,45 @@ def test_s6_screenshot_of_a_conversation_with_an_internal_note(
     target = SCREENSHOTS / "conversation_fa.png"
     assert view.grab().save(str(target))
     assert target.stat().st_size > 20_000
+
+
+def test_c5_i6_satisfaction_and_customer_read_state_are_shown(
+    qtbot: QtBot, desk: Desk, handle: Handle
+) -> None:
+    ticket_id = _open_ticket(desk)
+    with session_factory(handle.engine)() as s:
+        ticket = s.get(Ticket, ticket_id)
+        assert ticket is not None
+        ticket.resolution = Resolution.RESOLVED
+        ticket.rating = 4
+        ticket.rating_comment = "ممنون، مشکل با Chrome 120 حل شد"
+        ticket.customer_state = CustomerState.UNREAD
+        s.commit()
+    view = handle.view(qtbot, ticket_id)
+    rating = view.rating_label.text()
+    assert "رضایت ۴ از ۵" in rating
+    assert "مشتری آن را حل‌شده اعلام کرد" in rating
+    assert f"{LRI}Chrome 120{PDI}" in rating  # the Latin run keeps its place
+    assert "مشتری: نخوانده" in view.read_label.text()
+
+
+def test_d4_attachment_is_kept_shown_and_saved(
+    qtbot: QtBot, desk: Desk, handle: Handle, tmp_path: Path
+) -> None:
+    ticket_id = _open_ticket(desk)
+    source = tmp_path / "گزارش-error.log"
+    source.write_bytes(b"ERR-42 at 10:00\n")
+    view = handle.view(qtbot, ticket_id)
+    view.composer.note_button.click()
+    _type(qtbot, view, "لاگ پیوست شد")
+    view.composer.add_files([source])
+    assert view.composer.files_label.text() == source.name
+    _send(qtbot, view, handle)
+    qtbot.waitUntil(lambda: isolate_latin(source.name) in view.conversation.toPlainText())
+    assert view.composer.files == []
+    shown = view.conversation.shown
+    assert shown is not None
+    info = next(a for m in shown.messages for a in m.attachments if a.filename == source.name)
+    target = tmp_path / "saved.log"
+    assert view.conversation.save_attachment(info, target)
+    assert target.read_bytes() == source.read_bytes()
