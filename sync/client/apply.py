@@ -32,6 +32,7 @@ _INTENT_FIELDS: dict[str, tuple[str, ...] | None] = {
     "ticket.assign": ("assignee_id", "team_id"),
     "ticket.set_stage": ("stage_id",),
     "ticket.archive": ("archived",),
+    "ticket.mark_opened": ("staff_state",),
 }
 
 
