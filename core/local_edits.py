@@ -127,7 +127,8 @@ def mark_opened_locally(session: Session, ticket_id: str) -> bool:
                 "ticket.mark_opened",
                 entity_id=ticket_id,
                 ticket_id=ticket_id,
-                payload={},
+                # what the cache shows until the server's row comes back (sync.client.apply)
+                payload={"staff_state": ticket.staff_state.value},
             )
     session.commit()
     return changed

@@ -109,6 +109,12 @@ def test_i6_opening_marks_under_review_once_with_an_intent(session: Session) -> 
     assert ticket.staff_state is StaffState.UNDER_REVIEW
     intents = session.query(OutboxMutation).filter_by(name="ticket.mark_opened").all()
     assert [i.entity_id for i in intents] == [ticket.id]
+    # until the server has it, a pulled copy of the ticket does not undo the open
+    from sync.client.apply import intent_changes
+
+    assert intent_changes("ticket.mark_opened", intents[0].payload) == {
+        "staff_state": "under_review"
+    }
 
 
 def test_e2_canned_reply_placeholders_are_filled(session: Session) -> None:
