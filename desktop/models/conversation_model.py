@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from core.drafts import DraftData, load_draft
@@ -62,10 +63,11 @@ class ConversationModel(QObject):
         return generation
 
     def _arrived(self, result: Loaded) -> None:
-        if result.generation != self._generation:
-            return  # an older load answered late
+        if result.generation != self._generation or not isValid(self):
+            return  # an older load answered late, or the view closed meanwhile
         self.current = result.thread
         self.loaded.emit(result)
 
     def _error(self, exc: BaseException) -> None:
-        self.failed.emit(exc)
+        if isValid(self):
+            self.failed.emit(exc)

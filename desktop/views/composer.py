@@ -48,6 +48,10 @@ NOTE_STYLE = "QTextEdit { background: #fff3d1; border: 1px solid #e0a800; }"
 REPLY_STYLE = "QTextEdit { background: #ffffff; border: 1px solid #9bbcf0; }"
 
 
+def _ignore(_result: object) -> None:
+    """The answer to a save made while closing: the widget may be gone by then."""
+
+
 class KbSearchDialog(QDialog):
     """Search the knowledge base (S8, Persian-aware) and pick an article to insert."""
 
@@ -306,8 +310,9 @@ class Composer(QWidget):
         self._draft_timer.start()
 
     @Slot()
-    def flush_draft(self) -> None:
-        """Save the draft now if anything changed since the last save."""
+    def flush_draft(self, *, closing: bool = False) -> None:
+        """Save the draft now if anything changed since the last save; `closing` when the
+        widget is going away (the answer then touches no widget)."""
         self._draft_timer.stop()
         if not self._dirty:
             return
@@ -320,7 +325,7 @@ class Composer(QWidget):
                 session, ticket_id, body=body, kind=kind, user_id=user_id, seen_message_ids=seen
             )
 
-        self._runner.submit(work, self._draft_stored)
+        self._runner.submit(work, _ignore if closing else self._draft_stored)
 
     def _draft_stored(self, draft: DraftData | None) -> None:
         self.draft_label.setText(self.tr("Draft saved") if draft is not None else "")
@@ -331,7 +336,7 @@ class Composer(QWidget):
         return self._dirty
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.flush_draft()
+        self.flush_draft(closing=True)
         super().closeEvent(event)
 
     # --- mode -------------------------------------------------------------------------

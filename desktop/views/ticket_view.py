@@ -353,7 +353,7 @@ class TicketView(QWidget):
     # --- closing ----------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        self.composer.flush_draft()
+        self.composer.flush_draft(closing=True)
         super().closeEvent(event)
 
 

@@ -402,7 +402,15 @@ def test_d4_enter_on_a_queue_row_opens_the_ticket(
         assert view is not None and view.isVisible()
         qtbot.waitUntil(lambda: view.header is not None and not opened.runner.busy())
         assert window.open_ticket(ticket_id) is view  # opening again raises the same window
+        # typed, then the window closed at once (it deletes itself): the draft is kept
+        view.composer.editor.insertPlainText("تا اینجا نوشتم")
         view.close()
+        qtbot.waitUntil(lambda: ticket_id not in window.ticket_windows.views)
+        opened.runner.wait_idle()
+        QApplication.processEvents()
+        with opened.runner.session_factory() as s:
+            draft = load_draft(s, ticket_id)
+            assert draft is not None and draft.body == "تا اینجا نوشتم"
     finally:
         opened.runner.wait_idle()
         opened.engine.dispose()
