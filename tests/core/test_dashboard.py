@@ -6,9 +6,10 @@ from __future__ import annotations
 import random
 import statistics
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from core.dashboard import (
@@ -324,3 +325,79 @@ def test_d7_percentiles_match_a_reference_on_random_durations(session: Session) 
     assert got.median == statistics.median(seconds)
     # statistics.quantiles(method="inclusive") interpolates between ranks as we do
     assert got.p90 == pytest.approx(statistics.quantiles(seconds, n=10, method="inclusive")[8])
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 1_000])
+def test_d7_percentiles_are_exact_with_ties_and_values_in_one_minute(
+    session: Session, n: int
+) -> None:
+    """The durations leave SQLite whole (one JSON array) and are sorted in Python: exact
+    for any count, ties and values a second apart included (no buckets to round into)."""
+    rng = random.Random(n)
+    seconds = [rng.choice([59, 60, 61, 120, 3_600, 3_601]) + rng.randrange(0, 3) for _ in range(n)]
+    for i, sec in enumerate(seconds):
+        make_ticket(
+            session,
+            f"t{i}",
+            created_at=at(1, 0),
+            first_response_at=at(1, 0) + timedelta(seconds=sec),
+        )
+    make_ticket(session, "never answered", created_at=at(1, 0))  # NULL: left out
+    session.commit()
+    got = durations(session, select(seconds_between(Ticket.first_response_at, Ticket.created_at)))
+    assert got.count == n
+    assert got.median == statistics.median(seconds)
+    expected_p90 = (
+        seconds[0] if n == 1 else statistics.quantiles(seconds, n=10, method="inclusive")[8]
+    )
+    assert got.p90 == pytest.approx(expected_p90, abs=1e-9)
+
+
+def test_d7_per_day_counts_split_at_local_midnight_to_the_microsecond(session: Session) -> None:
+    f = _f()
+    midnight = f.day_start(date(2025, 3, 18))  # local 00:00 on 03-18 = UTC 03-17 20:30
+    make_ticket(session, "at midnight", created_at=midnight)
+    make_ticket(session, "just before", created_at=midnight - timedelta(microseconds=1))
+    make_ticket(
+        session,
+        "closed at midnight",
+        created_at=midnight - timedelta(days=2),
+        closed_at=midnight,
+        status=Status.CLOSED,
+    )
+    session.commit()
+    per_day = {p.day.day: (p.created, p.closed) for p in compute(session, f).per_day}
+    assert per_day[17] == (1, 0)
+    assert per_day[18] == (1, 1)
+    assert per_day[16] == (1, 0)  # the closed one was created local 03-16
+
+
+def test_d7_no_dashboard_statement_sorts_the_tickets(session: Session, desk: Desk) -> None:
+    """Every query over tickets walks a covering index and none sorts them (a sort of a
+    year's rows is what made the year range take 13-21 s over 1,000,000 tickets)."""
+    statements: list[tuple[str, Any]] = []
+    engine = session.get_bind()
+
+    def seen(_conn: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        compute(session, _f(team_ids=(desk.support.id,)))
+        compute(session, _f(assignee_id=desk.ali.id))
+        compute(session, _f())
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    over_tickets = 0
+    for statement, params in statements:
+        if " tickets" not in statement:
+            continue
+        over_tickets += 1
+        plan = [row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + statement, params)]
+        ticket_steps = [step for step in plan if " tickets " in f"{step} "]
+        assert ticket_steps, (statement, plan)
+        assert all("COVERING INDEX ix_tickets_dash_" in step for step in ticket_steps), plan
+        assert not any("TEMP B-TREE" in step for step in plan), (statement, plan)
+    assert over_tickets >= 3 * 7
