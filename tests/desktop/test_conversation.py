@@ -492,3 +492,11 @@ def test_d4_attachment_is_kept_shown_and_saved(
     target = tmp_path / "saved.log"
     assert view.conversation.save_attachment(info, target)
     assert target.read_bytes() == source.read_bytes()
+    # the sync uploads the bytes and the row: the server holds the file on that note
+    desk.sync()
+    with desk.api() as api:
+        files = api.get(f"/tickets/{ticket_id}/attachments").json()
+    on_server = [f for f in files if f["filename"] == source.name]
+    assert len(on_server) == 1 and on_server[0]["content_hash"] == info.content_hash
+    note = next(m for m in _server_messages(desk, ticket_id) if m["body"] == "لاگ پیوست شد")
+    assert on_server[0]["message_id"] == note["id"] and note["kind"] == "internal_note"
