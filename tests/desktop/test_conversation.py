@@ -500,3 +500,63 @@ def test_d4_attachment_is_kept_shown_and_saved(
     assert len(on_server) == 1 and on_server[0]["content_hash"] == info.content_hash
     note = next(m for m in _server_messages(desk, ticket_id) if m["body"] == "لاگ پیوست شد")
     assert on_server[0]["message_id"] == note["id"] and note["kind"] == "internal_note"
+
+
+def test_item7_stale_reply_guard_asks_after_the_customer_wrote_through_the_portal(
+    qtbot: QtBot, desk: Desk, handle: Handle
+) -> None:
+    ticket_id, customer = _customer_ticket(desk)
+    view = handle.view(qtbot, ticket_id)
+    _type(qtbot, view, "پاسخ بر اساس پیام قبلی")
+    with desk.api(customer) as api:
+        posted = api.post(
+            f"/portal/tickets/{ticket_id}/replies",
+            json={"text": "ببخشید، شماره سفارش ORD-7781 بود"},
+        )
+        assert posted.status_code == 201, posted.text
+    desk.sync()
+    QTest.mouseClick(view.composer.send_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.stale_dialog is not None, timeout=5_000)
+    dialog = view.stale_dialog
+    assert dialog is not None
+    news = dialog.findChild(QTextBrowser, "staleNews")
+    assert news is not None and "ORD-7781" in news.toPlainText()
+    assert "مشتری" in news.toPlainText()
+    QTest.mouseClick(dialog.review_button, Qt.MouseButton.LeftButton)
+    handle.idle(qtbot)
+    assert view.composer.text() == "پاسخ بر اساس پیام قبلی"
+
+
+def test_item7_draft_follows_a_merge_made_on_the_server(
+    qtbot: QtBot, desk: Desk, handle: Handle
+) -> None:
+    engine = desk.engine()
+    try:
+        with session_factory(engine)() as s:
+            keep_id, gone_id = list(
+                s.scalars(
+                    select(Ticket.id)
+                    .where(
+                        Ticket.archived.is_(False),
+                        Ticket.status != "closed",
+                        Ticket.merged_into_id.is_(None),
+                    )
+                    .order_by(Ticket.number)
+                    .limit(2)
+                )
+            )
+    finally:
+        engine.dispose()
+    view = handle.view(qtbot, gone_id)
+    _type(qtbot, view, "پیش‌نویس روی تیکت تکراری")
+    view.close()  # saved at once on close
+    handle.idle(qtbot)
+    with desk.api() as api:
+        merged = api.post(f"/tickets/{keep_id}/merge", json={"merge_ids": [gone_id]})
+        assert merged.status_code == 200, merged.text
+    desk.sync()
+    kept = handle.view(qtbot, keep_id)
+    assert kept.composer.text() == "پیش‌نویس روی تیکت تکراری"
+    with session_factory(handle.engine)() as s:
+        assert s.get(Ticket, gone_id).merged_into_id == keep_id  # type: ignore[union-attr]
+        assert load_draft(s, gone_id) is None
