@@ -139,6 +139,17 @@ class _DayKey:
     closed: bool
 
 
+def day_categories(dates: list[str]) -> list[str]:
+    """Short labels for consecutive days written yyyy/MM/dd, each one different (Qt's
+    category axis drops a repeated category, and its bars with it): the day of the month
+    while no month can come round again (28 days), month/day within a year, else whole."""
+    if len(dates) <= 28:
+        return [text[-2:] for text in dates]
+    if len(dates) <= 365:
+        return [text[-5:] for text in dates]
+    return dates
+
+
 def local_utc_offset() -> timedelta:
     """The local zone's offset from UTC now (Tehran: 3 h 30 min)."""
     now = QDateTime.currentDateTime()
@@ -476,7 +487,7 @@ class DashboardWindow(QMainWindow):
         days = list(range(len(d.per_day)))
         self.day_chart.show_bars(
             title=self.tr("Created and closed per day"),
-            categories=[day_text(d, self._fmt, i)[-2:] for i in days],  # the day of the month
+            categories=day_categories([day_text(d, self._fmt, i) for i in days]),
             sets=[
                 BarSetSpec(
                     self.tr("Created"),

@@ -14,6 +14,7 @@ from pathlib import Path
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 import shiboken6
+from PySide6.QtCharts import QBarCategoryAxis
 from PySide6.QtCore import QCalendar, QDate, QObject, QPoint, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -354,3 +355,19 @@ def test_d7_screenshots_of_the_dashboard_and_its_pdf_report(
         assert page.width() > 800 and page.height() > page.width()  # A4 portrait
     finally:
         runner.wait_idle()
+
+
+def test_d7_every_day_of_a_long_range_keeps_its_bar(
+    qtbot: QtBot, persian: Localization, runner: DbRunner, cache_path: Path, desk_rows: Desk
+) -> None:
+    """Qt's category axis drops a repeated category (and its bars): over more than a month
+    the days are labelled month/day, over more than a year in full."""
+    window = _dashboard(qtbot, _context(runner, persian, cache_path, None))
+    for days, label in ((7, "۲۷"), (40, "۱۲/۲۷"), (365, "۱۲/۲۷"), (400, "۱۴۰۳/۱۲/۲۷")):
+        _set_range(qtbot, window, LAST - timedelta(days=days - 1), LAST)
+        axis = window.day_chart.chart().axes(Qt.Orientation.Horizontal)[0]
+        assert isinstance(axis, QBarCategoryAxis)
+        assert axis.count() == days == len(set(window.day_chart.categories))
+        assert window.day_chart.categories[-5] == label  # 2025-03-17 is 1403/12/27
+        assert [s.count() for s in window.day_chart.series.barSets()] == [days, days]  # type: ignore[union-attr]
+    runner.wait_idle()
