@@ -53,9 +53,8 @@ def run(cache_path: Path, ranges: tuple[int, ...] = (30, 365)) -> dict[int, floa
         clock=lambda: now,
     )
     results: dict[int, float] = {}
-    windows: list[
-        DashboardWindow
-    ] = []  # kept till the end: deleting chart views mid-run is not measured
+    # every window is kept till the end: deleting chart views mid-run is not measured
+    windows: list[DashboardWindow] = []
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     try:
         for days in ranges:
