@@ -140,14 +140,14 @@ class _DayKey:
 
 
 def day_categories(dates: list[str]) -> list[str]:
-    """Short labels for consecutive days written yyyy/MM/dd, each one different (Qt's
+    """The shortest labels for days written yyyy/MM/dd that are all different (Qt's
     category axis drops a repeated category, and its bars with it): the day of the month
-    while no month can come round again (28 days), month/day within a year, else whole."""
-    if len(dates) <= 28:
-        return [text[-2:] for text in dates]
-    if len(dates) <= 365:
-        return [text[-5:] for text in dates]
-    return dates
+    when no day number comes round again, else month/day, else the whole date."""
+    for width in (2, 5):
+        labels = [text[-width:] for text in dates]
+        if len(set(labels)) == len(labels):
+            return labels
+    return list(dates)
 
 
 def local_utc_offset() -> timedelta:
@@ -485,9 +485,10 @@ class DashboardWindow(QMainWindow):
             locale=locale,
         )
         days = list(range(len(d.per_day)))
+        day_labels = day_categories([day_text(d, self._fmt, i) for i in days])
         self.day_chart.show_bars(
             title=self.tr("Created and closed per day"),
-            categories=day_categories([day_text(d, self._fmt, i) for i in days]),
+            categories=day_labels,
             sets=[
                 BarSetSpec(
                     self.tr("Created"),
@@ -503,6 +504,7 @@ class DashboardWindow(QMainWindow):
             kind=QBarSeries,
             locale=locale,
             labels=len(d.per_day) <= 14,
+            upright_labels=bool(day_labels) and len(day_labels[0]) > 2,  # month/day and longer
         )
         loads = d.workload[:10]  # the busiest ten
         self.workload_chart.show_bars(

@@ -360,10 +360,11 @@ def test_d7_screenshots_of_the_dashboard_and_its_pdf_report(
 def test_d7_every_day_of_a_long_range_keeps_its_bar(
     qtbot: QtBot, persian: Localization, runner: DbRunner, cache_path: Path, desk_rows: Desk
 ) -> None:
-    """Qt's category axis drops a repeated category (and its bars): over more than a month
-    the days are labelled month/day, over more than a year in full."""
+    """Qt's category axis drops a repeated category (and its bars): the days are labelled
+    by their day of the month until a day number comes round again, then month/day, and
+    in full over more than a year."""
     window = _dashboard(qtbot, _context(runner, persian, cache_path, None))
-    for days, label in ((7, "۲۷"), (40, "۱۲/۲۷"), (365, "۱۲/۲۷"), (400, "۱۴۰۳/۱۲/۲۷")):
+    for days, label in ((7, "۲۷"), (30, "۲۷"), (40, "۱۲/۲۷"), (365, "۱۲/۲۷"), (400, "۱۴۰۳/۱۲/۲۷")):
         _set_range(qtbot, window, LAST - timedelta(days=days - 1), LAST)
         axis = window.day_chart.chart().axes(Qt.Orientation.Horizontal)[0]
         assert isinstance(axis, QBarCategoryAxis)
