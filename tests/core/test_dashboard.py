@@ -327,7 +327,7 @@ def test_d7_percentiles_match_a_reference_on_random_durations(session: Session) 
     assert got.p90 == pytest.approx(statistics.quantiles(seconds, n=10, method="inclusive")[8])
 
 
-@pytest.mark.parametrize("n", [1, 2, 3, 10, 1_000])
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 300])
 def test_d7_percentiles_are_exact_with_ties_and_values_in_one_minute(
     session: Session, n: int
 ) -> None:
