@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
 
 from core.cache import open_cache
-from desktop.app import OpenCache, open_window
+from desktop.app import OpenCache, open_window, settle_heap
 from desktop.i18n import Localization
 from desktop.sync_bridge import SyncBridge
 from desktop.views.login_dialog import WORK_OFFLINE, LoginDialog
@@ -178,6 +178,7 @@ class Startup:
         )
         opened.window.resize(1280, 800)
         opened.window.show()
+        settle_heap()
         return opened
 
     def _warn(self, parent: QWidget | None, text: str) -> None:

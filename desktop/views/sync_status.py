@@ -50,6 +50,7 @@ class SyncStatusView(QWidget):
         self._formatter = formatter
         self._clock = clock
         self._counting = False
+        self._count_again = False
         self.conflict_count = 0
         self.rejected_count = 0
 
@@ -175,8 +176,10 @@ class SyncStatusView(QWidget):
     def refresh_counts(self) -> None:
         """Pending intents, conflicts and refusals, read on the DB worker."""
         if self._counting:
+            self._count_again = True  # what is counting now may predate the change
             return
         self._counting = True
+        self._count_again = False
 
         def work(session: Session) -> tuple[int, int, int]:
             waiting, refused = conflicts.counts(session)
@@ -189,6 +192,8 @@ class SyncStatusView(QWidget):
 
     def _show_counts(self, counts: tuple[int, int, int]) -> None:
         self._counting = False
+        if self._count_again:
+            self.refresh_counts()
         pending, self.conflict_count, self.rejected_count = counts
         if self._bridge.state.status != "syncing":
             self._show_pending(pending)

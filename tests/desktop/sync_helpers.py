@@ -4,6 +4,7 @@ loop (as `helpdesk` runs it), and waiting for a coroutine through pytest-qt."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ def aio(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     try:
         yield loop
     finally:
+        gc.unfreeze()  # the start-up flow froze the heap (desktop.app.settle_heap)
         for task in asyncio.all_tasks(loop):
             task.cancel()
         asyncio.events._set_running_loop(None)

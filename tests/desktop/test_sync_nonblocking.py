@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from core.cache import open_cache
 from core.db import session_factory, sqlite_url
 from core.models import Ticket
-from desktop.app import open_window
+from desktop.app import open_window, settle_heap
 from desktop.demo import DemoServer, first_agent
 from desktop.i18n import Localization
 from desktop.sync_bridge import SyncBridge
@@ -164,6 +164,7 @@ def test_d6_window_keeps_turning_while_a_big_sync_applies(
     assert indicator is not None
     window.resize(1280, 800)
     window.show()
+    settle_heap()  # as the start-up flow does once the window is up
 
     ticks: list[float] = []
     progress_seen: list[bool] = []
