@@ -1,27 +1,32 @@
 """E7, D6: the sync engine in the window on qasync's loop, against a real server on
-loopback: the indicator's states, the pending count, refreshes after a sync, the
-conflicts list resolved both ways with a real conflict from two clients."""
+loopback: the indicator's states (online, offline when the server stops, error when the
+session is revoked), the pending count, "Sync now" and the refresh after a sync."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from core.cache import open_cache
 from core.db import session_factory, sqlite_url
+from core.enums import Role
 from core.local_edits import edit_ticket_locally
-from core.models import Stage, Ticket
+from core.models import Ticket
 from core.queues import QueueKind
 from desktop.app import OpenCache, open_window
 from desktop.i18n import Localization
 from desktop.models.queue_model import Column
 from desktop.sync_bridge import SyncBridge
+from sync.client.engine import AuthError
 from tests.desktop.conftest import Desk
 from tests.desktop.sync_helpers import flush_deletes, run
 from tests.sync.server_fixture import running_server
@@ -144,30 +149,45 @@ def test_e7_sync_now_brings_another_agents_edit_and_refreshes_the_queue(
     qtbot: QtBot, persian: Localization, desk: Desk, aio: object
 ) -> None:
     opened = open_synced(desk, persian, qtbot)
-    window = opened.window
-    assert opened.sync is not None
+    window, indicator = opened.window, opened.indicator
+    bridge = opened.sync
+    assert bridge is not None and indicator is not None
     try:
+        opened.start_sync()
+        qtbot.waitUntil(lambda: bridge.running and bridge.state.status == "online")
         window.show_queue(QueueKind.ALL_OPEN)
         qtbot.waitUntil(lambda: window.model.is_complete and window.model.rowCount() > 0)
         ticket_id = window.model.ticket_id(window.model.rowCount() - 1)
         with desk.api() as api:
             reply = api.patch(f"/tickets/{ticket_id}", json={"title": "تغییر از سرور ۷۷"})
             assert reply.status_code == 200, reply.text
-        # no live stream started: only "Sync now" brings it
-        opened.sync.sync_now()
-        run(qtbot, opened.sync.sync_once())
+        # "Sync now" in the status bar (the event stream would bring it too)
+        with qtbot.waitSignal(bridge.synced, timeout=10_000):
+            QTest.mouseClick(indicator.sync_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.model.is_complete and not opened.runner.busy())
         titles = [
             window.model.index(r, Column.TITLE).data() for r in range(window.model.rowCount())
         ]
-        assert "تغییر از سرور ۷۷" in titles
+        assert "تغییر از سرور ۷۷" in titles  # the queue was reloaded after the sync
     finally:
         close(opened, qtbot)
 
 
-def _stage_ids(desk: Desk) -> list[str]:
-    engine = desk.engine()
-    with session_factory(engine)() as s:
-        ids = list(s.scalars(select(Stage.id).order_by(Stage.id)))
-    engine.dispose()
-    return ids
+def test_e7_revoked_session_shows_sync_error_with_the_reason(
+    qtbot: QtBot, persian: Localization, desk: Desk, aio: object
+) -> None:
+    opened = open_synced(desk, persian, qtbot)
+    indicator, bridge = opened.indicator, opened.sync
+    assert bridge is not None and indicator is not None
+    try:
+        run(qtbot, bridge.sync_once())
+        _admin, admin = desk.server.user_client(Role.ADMIN)
+        with admin:
+            assert admin.post(f"/auth/users/{desk.user_id}/revoke").status_code == 200
+        task = asyncio.ensure_future(bridge.sync_once())
+        qtbot.waitUntil(task.done, timeout=15_000)
+        assert isinstance(task.exception(), AuthError)
+        qtbot.waitUntil(lambda: "خطای همگام‌سازی" in indicator.status_label.text())
+        assert "sign in again" in indicator.status_label.toolTip().lower()
+    finally:
+        close(opened, qtbot)
