@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from core.drafts import NewMessage, news_since, rebase_draft, send_draft
@@ -124,7 +125,9 @@ class TicketView(QWidget):
         self.model = ConversationModel(context.runner, ticket_id, self)
         self.model.loaded.connect(self._loaded)
         self.model.failed.connect(self._load_failed)
-        # the conversation's read goes first in the worker's queue, before the form's lists
+        # first in the worker's queue, before the form's lists: record the open (I6), then
+        # read the conversation, whose header then shows the ticket as seen
+        self._mark_opened()
         self.model.reload(with_draft=True)
         self.form = TicketForm(context, ticket_id=ticket_id)
         self.form.saved.connect(self.refresh)
@@ -155,7 +158,6 @@ class TicketView(QWidget):
         if bridge is not None:
             bridge.synced.connect(self._after_sync)
         self.resize(1200, 780)
-        self._mark_opened()
 
     def _build_facts(self) -> QHBoxLayout:
         self.status_label = QLabel()
@@ -182,7 +184,8 @@ class TicketView(QWidget):
         def done(changed: bool) -> None:
             if changed:
                 self._context.local_edit_done()
-            self.opened.emit(changed)
+            if isValid(self):
+                self.opened.emit(changed)
 
         self._context.runner.submit(work, done)
 

@@ -146,6 +146,7 @@ def test_i6_opening_marks_seen_by_staff_and_syncs(qtbot: QtBot, desk: Desk, hand
         s.commit()
     view = handle.view(qtbot, ticket_id)
     handle.idle(qtbot)
+    assert "کارشناس: دیده‌شده، در حال بررسی" in view.read_label.text()  # the header shows it
     with session_factory(handle.engine)() as s:
         assert s.get(Ticket, ticket_id).staff_state is StaffState.UNDER_REVIEW  # type: ignore[union-attr]
     view.close()
