@@ -251,3 +251,42 @@ def test_e7_screenshot_of_main_window_with_sync_indicator(
         assert target.stat().st_size > 20_000
     finally:
         close(opened, qtbot)
+
+
+def test_e5_notification_for_a_customer_reply_in_my_queue(
+    qtbot: QtBot, persian: Localization, desk: Desk, aio: asyncio.AbstractEventLoop
+) -> None:
+    with desk.server.sessions() as s:
+        found = s.execute(
+            select(User.username, Ticket.id, Ticket.title)
+            .join(Ticket, Ticket.contact_id == User.contact_id)
+            .where(User.role == Role.PORTAL, User.active.is_(True), Ticket.status != "closed")
+            .order_by(Ticket.number)
+        ).first()
+    assert found is not None, "the demo data has no customer with an open ticket"
+    customer, ticket_id, title = found
+    _sup, supervisor = desk.server.user_client(Role.SUPERVISOR)
+    with supervisor:  # the ticket is the agent's (before the window opens: not news)
+        reply = supervisor.patch(f"/tickets/{ticket_id}", json={"assignee_id": desk.user_id})
+        assert reply.status_code == 200, reply.text
+    opened = open_synced(desk, persian, qtbot)
+    bridge, notifier = opened.sync, opened.notifier
+    assert bridge is not None and notifier is not None
+    try:
+        opened.start_sync()
+        qtbot.waitUntil(lambda: bridge.running and bridge.state.status == "online")
+        with desk.server.client() as portal:
+            token = portal.post(
+                "/auth/login", json={"username": customer, "password": "demo-pass"}
+            ).json()["token"]
+            sent = portal.post(
+                f"/portal/tickets/{ticket_id}/replies",
+                json={"text": "هنوز درست نشده است"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert sent.status_code == 201, sent.text
+        qtbot.waitUntil(lambda: len(notifier.shown) == 1, timeout=15_000)
+        assert notifier.shown[0][0] == "۱ پاسخ تازه از مشتری"
+        assert title in notifier.shown[0][1]
+    finally:
+        close(opened, qtbot)
