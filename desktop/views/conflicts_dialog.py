@@ -84,6 +84,11 @@ class ConflictsDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("conflictError")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.hide()
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("conflictsTable")
         self.table.setHorizontalHeaderLabels(
@@ -127,6 +132,7 @@ class ConflictsDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.table, 2)
         layout.addLayout(buttons)
+        layout.addWidget(self.error_label)
         layout.addWidget(refused_label)
         layout.addWidget(self.rejected_table, 1)
         layout.addLayout(refused_buttons)
@@ -226,7 +232,20 @@ class ConflictsDialog(QDialog):
         if chosen is None:
             return
         self._loading = True
-        self._runner.submit(lambda s: conflicts.use_mine(s, chosen), self._after(edited=True))
+        self._runner.submit(
+            lambda s: conflicts.use_mine(s, chosen),
+            self._after(edited=True),
+            on_error=self._failed,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        """The agent's value cannot be applied now (e.g. the colleague it named left):
+        said in the dialog; the conflict stays listed."""
+        self._loading = False
+        self.error_label.setText(
+            self.tr("Your value could not be applied: %1").replace("%1", str(exc))
+        )
+        self.error_label.show()
 
     @Slot()
     def dismiss_rejected(self) -> None:

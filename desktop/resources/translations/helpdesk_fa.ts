@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../../app.py" line="113"/>
+        <location filename="../../app.py" line="114"/>
         <source>offline</source>
         <translation>آفلاین</translation>
     </message>
@@ -95,83 +95,83 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../views/composer.py" line="189"/>
+        <location filename="../../views/composer.py" line="193"/>
         <source>Reply to customer</source>
         <translation>پاسخ به مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="191"/>
+        <location filename="../../views/composer.py" line="195"/>
         <source>Internal note</source>
         <translation>یادداشت داخلی</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="203"/>
+        <location filename="../../views/composer.py" line="207"/>
         <source>Canned reply…</source>
         <translation>پاسخ آماده…</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="205"/>
+        <location filename="../../views/composer.py" line="209"/>
         <source>Knowledge base…</source>
         <translation>پایگاه دانش…</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="208"/>
+        <location filename="../../views/composer.py" line="212"/>
         <source>Attach file…</source>
         <translation>پیوست فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="234"/>
+        <location filename="../../views/composer.py" line="238"/>
         <source>Remove files</source>
         <translation>حذف فایل‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="238"/>
-        <location filename="../../views/composer.py" line="356"/>
+        <location filename="../../views/composer.py" line="242"/>
+        <location filename="../../views/composer.py" line="361"/>
         <source>Send</source>
         <translation>ارسال</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="241"/>
+        <location filename="../../views/composer.py" line="245"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>ارسال (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="278"/>
+        <location filename="../../views/composer.py" line="282"/>
         <source>Draft restored</source>
         <translation>پیش‌نویس بازیابی شد</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="326"/>
+        <location filename="../../views/composer.py" line="331"/>
         <source>Draft saved</source>
         <translation>پیش‌نویس ذخیره شد</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="349"/>
+        <location filename="../../views/composer.py" line="354"/>
         <source>Internal note: only staff see it</source>
         <translation>یادداشت داخلی: فقط کارکنان آن را می‌بینند</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="350"/>
+        <location filename="../../views/composer.py" line="355"/>
         <source>Staff only</source>
         <translation>فقط کارکنان</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="351"/>
+        <location filename="../../views/composer.py" line="356"/>
         <source>Add note</source>
         <translation>ثبت یادداشت</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="354"/>
+        <location filename="../../views/composer.py" line="359"/>
         <source>Reply to the customer</source>
         <translation>پاسخ به مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="424"/>
+        <location filename="../../views/composer.py" line="429"/>
         <source>Knowledge base article</source>
         <translation>مقاله پایگاه دانش</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="430"/>
+        <location filename="../../views/composer.py" line="435"/>
         <source>Attach files</source>
         <translation>پیوست فایل‌ها</translation>
     </message>
@@ -239,60 +239,65 @@
         <translation>پیش از رسیدن تغییر شما به سرور، همکار دیگری این فیلدها را تغییر داده است. مقدار سرور را نگه دارید یا مقدار خودتان را دوباره به کار ببرید.</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="90"/>
-        <location filename="../../views/conflicts_dialog.py" line="102"/>
+        <location filename="../../views/conflicts_dialog.py" line="95"/>
+        <location filename="../../views/conflicts_dialog.py" line="107"/>
         <source>Ticket</source>
         <translation>درخواست</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="90"/>
+        <location filename="../../views/conflicts_dialog.py" line="95"/>
         <source>Field</source>
         <translation>فیلد</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="90"/>
+        <location filename="../../views/conflicts_dialog.py" line="95"/>
         <source>Server&apos;s value</source>
         <translation>مقدار سرور</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="90"/>
+        <location filename="../../views/conflicts_dialog.py" line="95"/>
         <source>Your value</source>
         <translation>مقدار شما</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="92"/>
+        <location filename="../../views/conflicts_dialog.py" line="97"/>
         <source>Keep server&apos;s</source>
         <translation>مقدار سرور بماند</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="94"/>
+        <location filename="../../views/conflicts_dialog.py" line="99"/>
         <source>Use mine</source>
         <translation>مقدار من</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="99"/>
+        <location filename="../../views/conflicts_dialog.py" line="104"/>
         <source>Changes the server refused</source>
         <translation>تغییراتی که سرور رد کرد</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="102"/>
+        <location filename="../../views/conflicts_dialog.py" line="107"/>
         <source>Reason</source>
         <translation>دلیل</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="103"/>
+        <location filename="../../views/conflicts_dialog.py" line="108"/>
         <source>Dismiss</source>
         <translation>کنار گذاشتن</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="149"/>
+        <location filename="../../views/conflicts_dialog.py" line="155"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/conflicts_dialog.py" line="154"/>
+        <location filename="../../views/conflicts_dialog.py" line="160"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
+    </message>
+    <message>
+        <location filename="../../views/conflicts_dialog.py" line="246"/>
+        <source>Your value could not be applied: %1</source>
+        <translation>مقدار شما به کار بسته نشد: %1</translation>
     </message>
 </context>
 <context>
@@ -869,12 +874,12 @@
 <context>
     <name>DashboardLauncher</name>
     <message>
-        <location filename="../../views/dashboard.py" line="669"/>
+        <location filename="../../views/dashboard.py" line="685"/>
         <source>&amp;Reports</source>
         <translation>&amp;گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="672"/>
+        <location filename="../../views/dashboard.py" line="688"/>
         <source>&amp;Dashboard</source>
         <translation>&amp;داشبورد</translation>
     </message>
@@ -882,197 +887,197 @@
 <context>
     <name>DashboardWindow</name>
     <message>
-        <location filename="../../views/dashboard.py" line="170"/>
+        <location filename="../../views/dashboard.py" line="181"/>
         <source>Supervisors dashboard</source>
         <translation>داشبورد سرپرستان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="177"/>
+        <location filename="../../views/dashboard.py" line="188"/>
         <source>All teams</source>
         <translation>همه تیم‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="180"/>
+        <location filename="../../views/dashboard.py" line="191"/>
         <source>All agents</source>
         <translation>همه کارشناسان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="186"/>
+        <location filename="../../views/dashboard.py" line="197"/>
         <source>Refresh</source>
         <translation>تازه‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="187"/>
+        <location filename="../../views/dashboard.py" line="198"/>
         <source>Export CSV…</source>
         <translation>خروجی CSV…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="188"/>
+        <location filename="../../views/dashboard.py" line="199"/>
         <source>Export PDF…</source>
         <translation>خروجی PDF…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="193"/>
-        <location filename="../../views/dashboard.py" line="252"/>
+        <location filename="../../views/dashboard.py" line="211"/>
+        <location filename="../../views/dashboard.py" line="272"/>
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="195"/>
-        <location filename="../../views/dashboard.py" line="252"/>
+        <location filename="../../views/dashboard.py" line="213"/>
+        <location filename="../../views/dashboard.py" line="272"/>
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="198"/>
+        <location filename="../../views/dashboard.py" line="216"/>
         <source>7 days</source>
         <translation>۷ روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="199"/>
+        <location filename="../../views/dashboard.py" line="217"/>
         <source>30 days</source>
         <translation>۳۰ روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="200"/>
+        <location filename="../../views/dashboard.py" line="218"/>
         <source>A year</source>
         <translation>یک سال</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="207"/>
+        <location filename="../../views/dashboard.py" line="225"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="209"/>
-        <location filename="../../views/dashboard.py" line="248"/>
+        <location filename="../../views/dashboard.py" line="227"/>
+        <location filename="../../views/dashboard.py" line="268"/>
         <source>Agent</source>
         <translation>کارشناس</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="248"/>
-        <location filename="../../views/dashboard.py" line="500"/>
+        <location filename="../../views/dashboard.py" line="268"/>
+        <location filename="../../views/dashboard.py" line="516"/>
         <source>Open</source>
         <translation>باز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="248"/>
+        <location filename="../../views/dashboard.py" line="268"/>
         <source>Total</source>
         <translation>کل</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="248"/>
+        <location filename="../../views/dashboard.py" line="268"/>
         <source>On leave now</source>
         <translation>اکنون در مرخصی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="252"/>
+        <location filename="../../views/dashboard.py" line="272"/>
         <source>Agents on leave</source>
         <translation>کارشناسان در مرخصی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="356"/>
+        <location filename="../../views/dashboard.py" line="370"/>
         <source>The range ends before it starts: pick the days again.</source>
         <translation>پایان بازه پیش از آغاز آن است: روزها را دوباره انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="360"/>
+        <location filename="../../views/dashboard.py" line="374"/>
         <source>Counting…</source>
         <translation>در حال شمارش…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="384"/>
+        <location filename="../../views/dashboard.py" line="398"/>
         <source>The figures could not be counted: %1</source>
         <translation>شمارش شاخص‌ها ممکن نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="397"/>
+        <location filename="../../views/dashboard.py" line="411"/>
         <source>%1 · counted from this computer&apos;s copy of the tickets</source>
         <translation>%1 · شمرده از نسخه تیکت‌ها روی همین رایانه</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="435"/>
+        <location filename="../../views/dashboard.py" line="449"/>
         <source>No team</source>
         <translation>بدون تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="440"/>
-        <location filename="../../views/dashboard.py" line="450"/>
+        <location filename="../../views/dashboard.py" line="454"/>
+        <location filename="../../views/dashboard.py" line="464"/>
         <source>No stage</source>
         <translation>بدون مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="456"/>
+        <location filename="../../views/dashboard.py" line="470"/>
         <source>Open tickets by stage, per team</source>
         <translation>تیکت‌های باز بر پایه مرحله، در هر تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="464"/>
+        <location filename="../../views/dashboard.py" line="478"/>
         <source>Open tickets by priority</source>
         <translation>تیکت‌های باز بر پایه اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="468"/>
+        <location filename="../../views/dashboard.py" line="482"/>
         <source>Open tickets</source>
         <translation>تیکت‌های باز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="475"/>
+        <location filename="../../views/dashboard.py" line="490"/>
         <source>Created and closed per day</source>
         <translation>ایجادشده و بسته‌شده در هر روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="479"/>
+        <location filename="../../views/dashboard.py" line="494"/>
         <source>Created</source>
         <translation>ایجادشده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="484"/>
+        <location filename="../../views/dashboard.py" line="499"/>
         <source>Closed</source>
         <translation>بسته‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="495"/>
+        <location filename="../../views/dashboard.py" line="511"/>
         <source>Agent workload (open and total)</source>
         <translation>بار کاری کارشناسان (باز و کل)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="497"/>
+        <location filename="../../views/dashboard.py" line="513"/>
         <source>(on leave)</source>
         <translation>(در مرخصی)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="503"/>
+        <location filename="../../views/dashboard.py" line="519"/>
         <source>Closed or archived</source>
         <translation>بسته یا بایگانی‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="517"/>
+        <location filename="../../views/dashboard.py" line="533"/>
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="619"/>
+        <location filename="../../views/dashboard.py" line="635"/>
         <source>Could not write %1: %2</source>
         <translation>نوشتن %1 ممکن نشد: %2</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="628"/>
+        <location filename="../../views/dashboard.py" line="644"/>
         <source>Export CSV</source>
         <translation>خروجی CSV</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="628"/>
+        <location filename="../../views/dashboard.py" line="644"/>
         <source>CSV files (*.csv)</source>
         <translation>پرونده‌های CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="636"/>
+        <location filename="../../views/dashboard.py" line="652"/>
         <source>Export PDF</source>
         <translation>خروجی PDF</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="636"/>
+        <location filename="../../views/dashboard.py" line="652"/>
         <source>PDF files (*.pdf)</source>
         <translation>پرونده‌های PDF (*.pdf)</translation>
     </message>
@@ -1162,27 +1167,27 @@
 <context>
     <name>KbSearchDialog</name>
     <message>
-        <location filename="../../views/composer.py" line="56"/>
+        <location filename="../../views/composer.py" line="60"/>
         <source>Insert from the knowledge base</source>
         <translation>درج از پایگاه دانش</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="62"/>
+        <location filename="../../views/composer.py" line="66"/>
         <source>Search articles</source>
         <translation>جستجوی مقاله‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="71"/>
+        <location filename="../../views/composer.py" line="75"/>
         <source>Insert</source>
         <translation>درج</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="74"/>
+        <location filename="../../views/composer.py" line="78"/>
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../views/composer.py" line="117"/>
+        <location filename="../../views/composer.py" line="121"/>
         <source>No article matches.</source>
         <translation>مقاله‌ای پیدا نشد.</translation>
     </message>
@@ -1576,32 +1581,32 @@
 <context>
     <name>StaleReplyDialog</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="58"/>
+        <location filename="../../views/ticket_view.py" line="59"/>
         <source>New messages since you started</source>
         <translation>پیام‌های تازه از وقتی شروع کردید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="62"/>
+        <location filename="../../views/ticket_view.py" line="63"/>
         <source>%1 new message(s) arrived on this ticket since you opened it or started this reply. Send anyway, or review them first?</source>
         <translation>از وقتی این تیکت را باز کردید یا نوشتن این پاسخ را شروع کردید، %1 پیام تازه رسیده است. با این حال بفرستید یا اول آن‌ها را ببینید؟</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="72"/>
+        <location filename="../../views/ticket_view.py" line="73"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="74"/>
+        <location filename="../../views/ticket_view.py" line="75"/>
         <source>Colleague&apos;s reply</source>
         <translation>پاسخ همکار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="82"/>
+        <location filename="../../views/ticket_view.py" line="83"/>
         <source>Send anyway</source>
         <translation>با این حال بفرست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="84"/>
+        <location filename="../../views/ticket_view.py" line="85"/>
         <source>Review</source>
         <translation>مرور پیام‌ها</translation>
     </message>
@@ -1610,8 +1615,8 @@
     <name>Startup</name>
     <message>
         <location filename="../../startup.py" line="110"/>
-        <location filename="../../startup.py" line="185"/>
-        <location filename="../../startup.py" line="251"/>
+        <location filename="../../startup.py" line="186"/>
+        <location filename="../../startup.py" line="252"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
@@ -1621,19 +1626,19 @@
         <translation>در حال دریافت درخواست‌های شما…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="234"/>
+        <location filename="../../startup.py" line="235"/>
         <source>The first sync did not finish: %1
 What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>نخستین همگام‌سازی کامل نشد: %1
 آنچه رسیده نشان داده می‌شود؛ بقیه وقتی سرور در دسترس باشد می‌رسد.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="253"/>
+        <location filename="../../startup.py" line="254"/>
         <source>Starting the demo server on this computer…</source>
         <translation>در حال راه‌اندازی سرور نمایشی روی این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="262"/>
+        <location filename="../../startup.py" line="263"/>
         <source>Preparing the demo data (once; about a minute)…</source>
         <translation>در حال آماده‌سازی داده‌های نمایشی (یک بار؛ حدود یک دقیقه)…</translation>
     </message>
@@ -1641,76 +1646,76 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>SyncStatusView</name>
     <message>
-        <location filename="../../views/sync_status.py" line="77"/>
+        <location filename="../../views/sync_status.py" line="78"/>
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="78"/>
+        <location filename="../../views/sync_status.py" line="79"/>
         <source>Send your changes and fetch the latest now</source>
         <translation>تغییرات شما اکنون فرستاده و تازه‌ترین‌ها گرفته شود</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="110"/>
+        <location filename="../../views/sync_status.py" line="111"/>
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="111"/>
+        <location filename="../../views/sync_status.py" line="112"/>
         <source>Offline</source>
         <translation>آفلاین</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="112"/>
+        <location filename="../../views/sync_status.py" line="113"/>
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="113"/>
+        <location filename="../../views/sync_status.py" line="114"/>
         <source>Sync error</source>
         <translation>خطای همگام‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="120"/>
+        <location filename="../../views/sync_status.py" line="121"/>
         <source>The server cannot be reached. Your changes are kept and sent when it is back.</source>
         <translation>به سرور دسترسی نیست. تغییرات شما نگه داشته می‌شود و وقتی سرور برگردد ارسال می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="123"/>
+        <location filename="../../views/sync_status.py" line="124"/>
         <source>Sync stopped: %1</source>
         <translation>همگام‌سازی متوقف شد: %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="138"/>
+        <location filename="../../views/sync_status.py" line="139"/>
         <source>%Ln change(s) not yet sent</source>
         <translation>
             <numerusform>%Ln تغییر هنوز فرستاده نشده</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="149"/>
+        <location filename="../../views/sync_status.py" line="150"/>
         <source>Not synced yet</source>
         <translation>هنوز همگام نشده</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="154"/>
+        <location filename="../../views/sync_status.py" line="155"/>
         <source>Synced %1</source>
         <translation>همگام‌شده %1</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="166"/>
+        <location filename="../../views/sync_status.py" line="167"/>
         <source>%1 of %2 changes</source>
         <translation>%1 از %2 تغییر</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="197"/>
+        <location filename="../../views/sync_status.py" line="202"/>
         <source>%Ln conflict(s)</source>
         <translation>
             <numerusform>%Ln ناسازگاری</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="199"/>
+        <location filename="../../views/sync_status.py" line="204"/>
         <source>Changes the server did not take: open the list</source>
         <translation>تغییراتی که سرور نپذیرفت: فهرست را باز کنید</translation>
     </message>
@@ -2112,63 +2117,63 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketView</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="129"/>
-        <location filename="../../views/ticket_view.py" line="213"/>
+        <location filename="../../views/ticket_view.py" line="136"/>
+        <location filename="../../views/ticket_view.py" line="217"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="198"/>
+        <location filename="../../views/ticket_view.py" line="202"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="220"/>
+        <location filename="../../views/ticket_view.py" line="224"/>
         <source>merged into #%1</source>
         <translation>ادغام‌شده در #%1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="226"/>
+        <location filename="../../views/ticket_view.py" line="230"/>
         <source>Customer: %1</source>
         <translation>مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="235"/>
+        <location filename="../../views/ticket_view.py" line="239"/>
         <source>Resolved by the customer</source>
         <translation>مشتری آن را حل‌شده اعلام کرد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="237"/>
+        <location filename="../../views/ticket_view.py" line="241"/>
         <source>Customer says not resolved</source>
         <translation>مشتری می‌گوید حل نشده</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="241"/>
+        <location filename="../../views/ticket_view.py" line="245"/>
         <source>satisfaction %1 of 5</source>
         <translation>رضایت %1 از ۵</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="260"/>
+        <location filename="../../views/ticket_view.py" line="264"/>
         <source>Nothing to send</source>
         <translation>چیزی برای ارسال نیست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="260"/>
+        <location filename="../../views/ticket_view.py" line="264"/>
         <source>Write the message first.</source>
         <translation>ابتدا پیام را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="345"/>
+        <location filename="../../views/ticket_view.py" line="349"/>
         <source>An unexpected error.</source>
         <translation>خطای پیش‌بینی‌نشده.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="348"/>
+        <location filename="../../views/ticket_view.py" line="352"/>
         <source>Not sent</source>
         <translation>ارسال نشد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="349"/>
+        <location filename="../../views/ticket_view.py" line="353"/>
         <source>The message was not sent; your text is kept.
 %1</source>
         <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
