@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import socket
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,11 +23,13 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
 
 from core.cache import open_cache
+from core.db import connect_raw
 from desktop.app import OpenCache, open_window, settle_heap
 from desktop.i18n import Localization
 from desktop.sync_bridge import SyncBridge
 from desktop.views.login_dialog import WORK_OFFLINE, LoginDialog
-from sync.client.credentials import TokenStore
+from sync.client import state as bookmarks
+from sync.client.credentials import TokenStore, Where, normalize_server
 from sync.client.engine import SyncError
 from sync.client.login import SignedIn, login
 
@@ -43,6 +47,48 @@ class Account:
     username: str
     user_id: str
     display_name: str = ""
+
+
+OWNER_KEY = "account"
+"""sync_state key naming the account a cache was made for (`server|user id`)."""
+
+
+def owner_key(server: str, user_id: str) -> str:
+    return f"{normalize_server(server)}|{user_id}"
+
+
+def cache_owner(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    conn = connect_raw(path)
+    try:
+        return bookmarks.get(conn, OWNER_KEY)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def claim_cache(path: Path, key: str) -> None:
+    """Mark a cache as this account's (once: a cache never changes hands)."""
+    conn = connect_raw(path)
+    try:
+        if bookmarks.get(conn, OWNER_KEY) is None:
+            bookmarks.put(conn, OWNER_KEY, key)
+    finally:
+        conn.close()
+
+
+def account_cache(base: Path, server: str, user_id: str) -> Path:
+    """The account's own cache: `base`, unless it holds another account's data (another
+    agent signed in on this computer), then a file beside it named for this account.
+    One agent never sees, nor pushes, another's cached work."""
+    key = owner_key(server, user_id)
+    owner = cache_owner(base)
+    if owner is None or owner == key:
+        return base
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return base.with_name(f"{base.stem}-{digest}{base.suffix}")
 
 
 def saved_account() -> Account | None:
@@ -188,11 +234,12 @@ class Startup:
     async def start(self, cache_path: Path) -> OpenCache | None:
         """Offline-first: a cache with a stored token opens at once; otherwise sign in."""
         account = saved_account()
-        if cache_path.exists() and account is not None:
+        if account is not None:
+            mine = account_cache(cache_path, account.server, account.user_id)
             found = TokenStore().load(account.server, account.username)
-            if found is not None:
-                bridge = self._bridge(cache_path, account.server, found[0])
-                opened = self._open(cache_path, account.user_id, bridge)
+            if mine.exists() and found is not None:
+                bridge = self._bridge(mine, account.server, found[0])
+                opened = self._open(mine, account.user_id, bridge)
                 opened.start_sync()
                 return opened
         return await self.sign_in_and_open(cache_path, account)
@@ -200,32 +247,46 @@ class Startup:
     async def sign_in_and_open(
         self, cache_path: Path, account: Account | None = None
     ) -> OpenCache | None:
+        offline = account_cache(cache_path, account.server, account.user_id) if account else None
         dialog = LoginDialog(
             sign_in,
             server=account.server if account else DEFAULT_SERVER,
             username=account.username if account else "",
-            offline_allowed=cache_path.exists(),
+            offline_allowed=offline is not None and offline.exists(),
         )
         self.login_dialog = dialog
         code = await finished(dialog)
         self.login_dialog = None
         signed = dialog.signed_in
         dialog.deleteLater()
-        if code == WORK_OFFLINE:
-            return self._open(cache_path, account.user_id if account else None, None)
+        if code == WORK_OFFLINE and account is not None and offline is not None:
+            return self._open(offline, account.user_id, None)
         if code != QDialog.DialogCode.Accepted or signed is None:
             return None
         store = TokenStore()
-        store.save(signed.server, signed.username, signed.token)
+        where = store.save(signed.server, signed.username, signed.token)
         for warning in store.warnings:
             log.warning("%s", warning)
         save_account(Account(signed.server, signed.username, signed.user_id, signed.display_name))
-        return await self.open_signed_in(cache_path, signed)
+        mine = account_cache(cache_path, signed.server, signed.user_id)
+        opened = await self.open_signed_in(mine, signed)
+        if where is Where.PROCESS:
+            self._warn(
+                opened.window,
+                QCoreApplication.translate(
+                    "Startup",
+                    "This computer has no password keyring (such as GNOME Keyring or "
+                    "KWallet), so your sign-in is not saved: you will be asked again next "
+                    "time.",
+                ),
+            )
+        return opened
 
     async def open_signed_in(self, cache_path: Path, signed: SignedIn) -> OpenCache:
         """First sync (progress shown), then the window; the engine then stays live."""
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         open_cache(cache_path).dispose()  # made and migrated before the engine's connection
+        claim_cache(cache_path, owner_key(signed.server, signed.user_id))
         bridge = self._bridge(cache_path, signed.server, signed.token)
         problem = await first_sync(bridge)
         opened = self._open(cache_path, signed.user_id, bridge)

@@ -21,11 +21,20 @@ from core.cache import open_cache
 from core.db import session_factory
 from core.local_edits import edit_ticket_locally
 from core.models import Ticket, User
+from core.outbox import pending_count
 from desktop.app import OpenCache
 from desktop.i18n import Localization
-from desktop.startup import Startup, saved_account
+from desktop.startup import (
+    Account,
+    Startup,
+    cache_owner,
+    claim_cache,
+    owner_key,
+    save_account,
+    saved_account,
+)
 from desktop.views.login_dialog import LoginDialog
-from sync.client.credentials import TokenStore
+from sync.client.credentials import TokenStore, Where
 from tests.desktop.conftest import Desk
 from tests.desktop.sync_helpers import flush_deletes, run
 from tests.sync.server_fixture import free_port
@@ -105,6 +114,9 @@ def test_d6_sign_in_keeps_token_first_sync_then_window(
         assert state.done == state.total > 0 and state.last_sync_at is not None
         found = TokenStore().load(desk.server.url, username(desk))
         assert found is not None
+        # without an OS keyring the token lasts for this process only, and the agent is told
+        told = any("جاکلیدی" in m for m in startup.messages)
+        assert told == (found[1] is Where.PROCESS)
         with httpx.Client(base_url=desk.server.api, timeout=5) as api:
             me = api.get("/auth/me", headers={"Authorization": f"Bearer {found[0]}"})
         assert me.status_code == 200 and me.json()["id"] == desk.user_id
@@ -173,8 +185,11 @@ def test_d6_work_offline_opens_the_cache_without_a_server(
     desk: Desk,
     aio: asyncio.AbstractEventLoop,
 ) -> None:
+    # this agent's cache and account are on this computer, but no token is stored
+    claim_cache(desk.cache_path, owner_key(desk.server.url, desk.user_id))
+    save_account(Account(desk.server.url, username(desk), desk.user_id, desk.user_name))
     startup = Startup(persian, engine_options=FAST)
-    task = asyncio.ensure_future(startup.start(desk.cache_path))  # a cache, no token
+    task = asyncio.ensure_future(startup.start(desk.cache_path))
     dialog = wait_dialog(qtbot, startup)
     assert dialog.offline_button is not None
     QTest.mouseClick(dialog.offline_button, Qt.MouseButton.LeftButton)
@@ -183,9 +198,64 @@ def test_d6_work_offline_opens_the_cache_without_a_server(
     assert opened is not None
     try:
         assert opened.sync is None and opened.window.isVisible()
+        assert opened.window._context.cache_path == desk.cache_path
         qtbot.waitUntil(lambda: opened.window.model.is_complete)
     finally:
         close(opened, qtbot)
+
+
+def test_d6_another_agent_signing_in_gets_a_cache_of_their_own(
+    qtbot: QtBot, persian: Localization, desk: Desk, tmp_path: Path, aio: asyncio.AbstractEventLoop
+) -> None:
+    base = tmp_path / "agent" / "cache.sqlite3"
+    first = Startup(persian, engine_options=FAST)
+    task = asyncio.ensure_future(first.start(base))
+    fill(wait_dialog(qtbot, first), desk.server.url, username(desk), PASSWORD)
+    QTest.mouseClick(first.login_dialog.sign_in_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    qtbot.waitUntil(task.done, timeout=30_000)
+    opened = task.result()
+    assert opened is not None
+    close(opened, qtbot)
+    assert cache_owner(base) == owner_key(desk.server.url, desk.user_id)
+
+    from sync.server.auth import hash_password
+    from tests.core.factories import make_user
+
+    with desk.server.sessions() as s:
+        other = make_user(s, "همکار دیگر", username="other-agent")
+        other.password_hash = hash_password(PASSWORD)
+        s.commit()
+        other_id = other.id
+    # the first agent leaves an edit not yet sent, and signs out
+    engine = open_cache(base)
+    with session_factory(engine)() as s:
+        ticket_id = s.scalars(select(Ticket.id).order_by(Ticket.number)).first()
+        assert ticket_id is not None
+        edit_ticket_locally(s, ticket_id, {"title": "کار نیمه‌تمام نفر اول"})
+    engine.dispose()
+    TokenStore().delete(desk.server.url, username(desk))
+    second = Startup(persian, engine_options=FAST)
+    task = asyncio.ensure_future(second.start(base))
+    dialog = wait_dialog(qtbot, second)
+    fill(dialog, desk.server.url, "other-agent", PASSWORD)
+    QTest.mouseClick(dialog.sign_in_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(task.done, timeout=30_000)
+    theirs = task.result()
+    assert theirs is not None
+    try:
+        path = theirs.window._context.cache_path
+        assert path != base and path.parent == base.parent
+        assert cache_owner(path) == owner_key(desk.server.url, other_id)
+        assert cache_owner(base) == owner_key(desk.server.url, desk.user_id)  # untouched
+        # the other agent's sync never sent the first agent's edit
+        engine = open_cache(base)
+        with session_factory(engine)() as s:
+            assert pending_count(s) == 1
+        engine.dispose()
+        with desk.api() as api:
+            assert api.get(f"/tickets/{ticket_id}").json()["title"] != "کار نیمه‌تمام نفر اول"
+    finally:
+        close(theirs, qtbot)
 
 
 def test_d1_demo_starts_embedded_server_and_edits_reach_it(

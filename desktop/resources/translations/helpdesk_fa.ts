@@ -1614,31 +1614,36 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../startup.py" line="110"/>
-        <location filename="../../startup.py" line="186"/>
-        <location filename="../../startup.py" line="252"/>
+        <location filename="../../startup.py" line="156"/>
+        <location filename="../../startup.py" line="232"/>
+        <location filename="../../startup.py" line="313"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="111"/>
+        <location filename="../../startup.py" line="157"/>
         <source>Fetching your tickets…</source>
         <translation>در حال دریافت درخواست‌های شما…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="235"/>
+        <location filename="../../startup.py" line="276"/>
+        <source>This computer has no password keyring (such as GNOME Keyring or KWallet), so your sign-in is not saved: you will be asked again next time.</source>
+        <translation>این رایانه جاکلیدی گذرواژه (مانند GNOME Keyring یا KWallet) ندارد، پس ورود شما ذخیره نمی‌شود و دفعهٔ بعد دوباره پرسیده می‌شود.</translation>
+    </message>
+    <message>
+        <location filename="../../startup.py" line="296"/>
         <source>The first sync did not finish: %1
 What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>نخستین همگام‌سازی کامل نشد: %1
 آنچه رسیده نشان داده می‌شود؛ بقیه وقتی سرور در دسترس باشد می‌رسد.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="254"/>
+        <location filename="../../startup.py" line="315"/>
         <source>Starting the demo server on this computer…</source>
         <translation>در حال راه‌اندازی سرور نمایشی روی این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="263"/>
+        <location filename="../../startup.py" line="324"/>
         <source>Preparing the demo data (once; about a minute)…</source>
         <translation>در حال آماده‌سازی داده‌های نمایشی (یک بار؛ حدود یک دقیقه)…</translation>
     </message>
