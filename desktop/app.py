@@ -163,6 +163,13 @@ def wire_sync(
         dialog.open()
 
     indicator.conflicts_requested.connect(show_conflicts)
+
+    def bring_forward() -> None:  # the agent clicked a notification
+        window.showNormal()
+        window.raise_()
+        window.activateWindow()
+
+    notifier.clicked.connect(bring_forward)
     opened.sync, opened.indicator, opened.notifier = sync, indicator, notifier
     if context.user_id is not None:
         news = NewsWatcher(

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
@@ -291,3 +292,40 @@ def test_d1_demo_starts_embedded_server_and_edits_reach_it(
         run(qtbot, started.aclose())
     with pytest.raises(httpx.TransportError):
         httpx.get(f"{url}/api/v1/health", timeout=2)
+
+
+def test_d6_closing_the_window_ends_the_run_and_stops_the_engine(
+    qtbot: QtBot, persian: Localization, desk: Desk, aio: asyncio.AbstractEventLoop
+) -> None:
+    """`helpdesk`'s whole life (desktop.startup.run, as main() runs it on qasync's loop):
+    a cache and a stored token open the window at once; closing it ends the run cleanly."""
+    from desktop.startup import run as run_app
+    from desktop.views.main_window import MainWindow
+
+    claim_cache(desk.cache_path, owner_key(desk.server.url, desk.user_id))
+    save_account(Account(desk.server.url, username(desk), desk.user_id, desk.user_name))
+    TokenStore().save(desk.server.url, username(desk), desk.token)
+    try:
+        task = asyncio.ensure_future(run_app(persian, cache_path=desk.cache_path))
+
+        def window() -> MainWindow | None:
+            shown = [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, MainWindow) and w.isVisible()
+            ]
+            return shown[0] if shown else None
+
+        qtbot.waitUntil(lambda: window() is not None)
+        shown = window()
+        assert shown is not None
+        bridge = shown._context.sync
+        assert bridge is not None
+        qtbot.waitUntil(lambda: bridge.running and bridge.state.status == "online")
+        shown.close()
+        qtbot.waitUntil(task.done, timeout=15_000)
+        assert task.result() == 0
+        assert not bridge.running
+        flush_deletes()
+    finally:
+        TokenStore().delete(desk.server.url, username(desk))
