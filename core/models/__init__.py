@@ -5,6 +5,7 @@ from core.models.catalog import CustomFieldDef, Department, Subject, Tag, Ticket
 from core.models.conversation import Attachment, Message
 from core.models.drafts import Draft
 from core.models.knowledge import CannedReply, KbArticle
+from core.models.merge_log import MergeLog
 from core.models.outbox import OutboxMutation, SyncState
 from core.models.people import Account, Company, Contact, LeavePeriod, User
 from core.models.sales import Lead, SalesTeam, sales_team_members
@@ -36,6 +37,7 @@ __all__ = [
     "KbArticle",
     "Lead",
     "LeavePeriod",
+    "MergeLog",
     "Message",
     "OutboxMutation",
     "PushClient",
