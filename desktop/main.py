@@ -24,6 +24,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--smoke", action="store_true", help="start, paint the window once and exit 0"
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (a temporary demo cache, no server), print, exit",
+    )
+    parser.add_argument("--screenshot", type=Path, help="with --self-test: save the window")
     # Qt's own options (-reverse, -platform ...) pass through to QApplication
     args, _qt_args = parser.parse_known_args(argv)
     return args
@@ -66,7 +72,18 @@ def main(argv: list[str] | None = None) -> int:
 
     app = init_application([sys.argv[0] if sys.argv else "helpdesk", *raw])
     language = Language(args.lang) if args.lang else saved_language()
+    if args.self_test:  # Persian, whatever the settings say: it checks the catalogues
+        language = Language.PERSIAN
     localization = setup_localization(app, language)
+
+    if args.self_test:
+        from desktop.self_test import run_self_test
+
+        return run_self_test(sys.stdout, args.screenshot)
+    if args.demo and getattr(sys, "frozen", False):
+        # the installed client has no server in it (packaging/README.md)
+        print("helpdesk: --demo needs the source checkout (make run)", file=sys.stderr)
+        return 2
 
     cache_path: Path = args.cache or default_cache_path()
     if args.smoke and not args.demo:
