@@ -297,7 +297,8 @@ def merge(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
 @command("ticket.convert_to_lead")
 def convert_to_lead(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
     """O7: {customer_mode, sales_team_id?, salesperson_id?, existing_contact_id?,
-    existing_account_id?, new_customer_name?}."""
+    existing_account_id?, new_customer_name?, and the client's lead_id?, new_contact_id?,
+    event_id? for the rows it made offline}."""
     ticket = ticket_services.get_visible_ticket(session, actor, m.entity_id)
     keys = (
         "sales_team_id",
@@ -305,6 +306,9 @@ def convert_to_lead(session: Session, actor: User, m: Mutation) -> dict[str, Any
         "existing_contact_id",
         "existing_account_id",
         "new_customer_name",
+        "lead_id",
+        "new_contact_id",
+        "event_id",
     )
     lead = ticket_services.convert_to_lead(
         session,

@@ -387,14 +387,21 @@ def convert_to_lead(
     existing_contact_id: str | None = None,
     existing_account_id: str | None = None,
     new_customer_name: str | None = None,
+    lead_id: str | None = None,
+    new_contact_id: str | None = None,
+    event_id: str | None = None,
 ) -> Lead:
-    """O7: a lead made of the ticket, which is archived."""
+    """O7: a lead made of the ticket, which is archived. A client converting offline
+    names the lead, new contact and system message it made (`lead_id` ...)."""
     require_staff(actor)
     for field, value in (
         ("sales_team_id", sales_team_id),
         ("salesperson_id", salesperson_id),
         ("existing_contact_id", existing_contact_id),
         ("existing_account_id", existing_account_id),
+        ("lead_id", lead_id),
+        ("new_contact_id", new_contact_id),
+        ("event_id", event_id),
     ):
         if value is not None:
             check_id(field, value)
@@ -414,6 +421,9 @@ def convert_to_lead(
         existing_account_id=existing_account_id,
         new_customer_name=new_customer_name,
         actor_id=actor.id,
+        lead_id=lead_id,
+        new_contact_id=new_contact_id,
+        event_id=event_id,
     )
 
 
