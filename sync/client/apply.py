@@ -33,6 +33,7 @@ _INTENT_FIELDS: dict[str, tuple[str, ...] | None] = {
     "ticket.set_stage": ("stage_id",),
     "ticket.archive": ("archived",),
     "ticket.mark_opened": ("staff_state",),
+    "ticket.convert_to_lead": ("archived", "lead_id"),
 }
 
 
@@ -60,6 +61,8 @@ def intent_changes(name: str, payload: dict[str, Any]) -> dict[str, Any]:
         )
     if name == "ticket.archive":
         return {"archived": bool(payload.get("archived", True))}
+    if name == "ticket.convert_to_lead":  # O7: archived, pointing at the lead made offline
+        return {"archived": True, "lead_id": payload.get("lead_id")}
     return {k: payload[k] for k in fields if k in payload}
 
 
