@@ -50,6 +50,8 @@ class SyncBridge(QObject):
     ) -> None:
         super().__init__(parent)
         self.server_url = server_url
+        self.token = token
+        """The signed-in user's bearer token (the settings window's REST calls use it too)."""
         self._engine = SyncEngine(
             cache_path,
             server_url,
