@@ -156,6 +156,12 @@ class TicketActions(QObject):
             self.on_customer_file,
             "customerFile",
         )
+        self.convert_lead = make(
+            QCoreApplication.translate("TicketActions", "Convert to lead…"),
+            [],
+            self.on_convert_lead,
+            "convertToLead",
+        )  # O7: one ticket at a time, from the context menu (not a toolbar button)
         self.all_actions = [
             self.assign_to_me,
             self.refer,
@@ -228,6 +234,7 @@ class TicketActions(QObject):
         ids = self.selected_ids()
         for action in self.all_actions:
             action.setEnabled(bool(ids) and not self._running)
+        self.convert_lead.setEnabled(False)
         if not ids or self._running:
             return
         signed_in = self._context.user_id is not None
@@ -249,6 +256,7 @@ class TicketActions(QObject):
         self.customer_file.setEnabled(
             len(found) == 1 and (found[0].contact_id or found[0].account_id) is not None
         )
+        self.convert_lead.setEnabled(len(found) == 1 and not found[0].archived)
 
     @Slot(QPoint)
     def show_context_menu(self, pos: QPoint) -> None:
@@ -280,6 +288,7 @@ class TicketActions(QObject):
         menu.addAction(self.restore)
         menu.addSeparator()
         menu.addAction(self.customer_file)
+        menu.addAction(self.convert_lead)
         for action in menu.actions():
             action.setVisible(action.isSeparator() or action.isEnabled())
         return menu
@@ -414,6 +423,15 @@ class TicketActions(QObject):
         ids = self.selected_ids()
         if len(ids) == 1:
             self.file_dialog = open_customer_file_for_ticket(self._context, self._window, ids[0])
+
+    @Slot()
+    def on_convert_lead(self) -> None:
+        from desktop.views.lead_dialog import open_lead_dialog
+
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.lead_dialog = open_lead_dialog(self._context, self._window, ids[0])
+            self.lead_dialog.converted.connect(lambda _lead: self._finish(ids))
 
     # --- running edits ----------------------------------------------------------------
 
