@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session
 from core.drafts import NewMessage, news_since, rebase_draft, send_draft
 from core.enums import MessageKind, Resolution
 from core.errors import DomainError
+from core.leads import LeadSummary, ticket_lead
 from core.local_edits import mark_opened_locally
 from core.thread import TicketHeader
 from desktop.context import WindowContext
@@ -103,6 +104,8 @@ class TicketView(QWidget):
     """A reply or note was posted locally (its message id)."""
     opened = Signal(bool)
     """The open was recorded (True when the ticket went from unread to under review)."""
+    converted = Signal(str)
+    """The ticket was converted to a lead here (the ticket's id; it is now archived)."""
 
     def __init__(
         self, context: WindowContext, ticket_id: str, parent: QWidget | None = None
@@ -166,11 +169,23 @@ class TicketView(QWidget):
         self.read_label.setObjectName("readStates")
         self.rating_label = QLabel()
         self.rating_label.setObjectName("satisfaction")
+        # O7: the lead this ticket became opens from here; an open ticket converts
+        self.lead_button = QPushButton()
+        self.lead_button.setObjectName("openLead")
+        self.lead_button.hide()
+        self.lead_button.clicked.connect(self.open_lead)
+        self.convert_button = QPushButton(self.tr("Convert to lead…"))
+        self.convert_button.setObjectName("convertToLead")
+        self.convert_button.hide()
+        self.convert_button.clicked.connect(self.convert_to_lead)
+        self.lead: LeadSummary | None = None
         facts = QHBoxLayout()
         facts.addWidget(self.status_label)
         facts.addWidget(self.read_label)
         facts.addWidget(self.rating_label)
         facts.addStretch(1)
+        facts.addWidget(self.lead_button)
+        facts.addWidget(self.convert_button)
         return facts
 
     # --- loading ----------------------------------------------------------------------
@@ -232,6 +247,41 @@ class TicketView(QWidget):
             )
         )
         self.rating_label.setText(self._satisfaction(h))
+        self._load_lead(h)
+
+    def _load_lead(self, h: TicketHeader) -> None:
+        ticket_id = self.ticket_id
+
+        def done(lead: LeadSummary | None) -> None:
+            if not isValid(self):
+                return
+            self.lead = lead
+            if lead is not None:
+                self.lead_button.setText(
+                    self.tr("Lead: %1").replace("%1", isolate_latin(lead.title))
+                )
+            self.lead_button.setVisible(lead is not None)
+            self.convert_button.setVisible(lead is None and not h.archived)
+
+        self._context.runner.submit(lambda s: ticket_lead(s, ticket_id), done)
+
+    @Slot()
+    def open_lead(self) -> None:
+        from desktop.views.lead_view import open_lead_view
+
+        if self.lead is not None:
+            self.lead_view = open_lead_view(self._context, self, self.lead.id)
+
+    @Slot()
+    def convert_to_lead(self) -> None:
+        from desktop.views.lead_dialog import open_lead_dialog
+
+        self.lead_dialog = open_lead_dialog(self._context, self, self.ticket_id)
+        self.lead_dialog.converted.connect(self._converted)
+
+    def _converted(self, _lead_id: str) -> None:
+        self.refresh()
+        self.converted.emit(self.ticket_id)
 
     def _satisfaction(self, h: TicketHeader) -> str:
         f = self._context.localization.formatter
@@ -363,6 +413,9 @@ class TicketView(QWidget):
 class TicketWindows(QObject):
     """One window per open ticket; opening it again raises the one already open."""
 
+    ticket_changed = Signal(str)
+    """A ticket window changed its ticket beyond its own form (a conversion to a lead)."""
+
     def __init__(self, context: WindowContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._context = context
@@ -374,6 +427,7 @@ class TicketWindows(QObject):
             view = TicketView(self._context, ticket_id)
             view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             view.destroyed.connect(lambda _obj=None, t=ticket_id: self.views.pop(t, None))
+            view.converted.connect(self.ticket_changed)
             self.views[ticket_id] = view
         view.show()
         view.raise_()
