@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
 
         self.model.row_count_changed.connect(self._show_count)
         self.ticket_windows = TicketWindows(context, self)  # one window per open ticket
+        self.ticket_windows.ticket_changed.connect(self.ticket_saved)
         self.table.activated.connect(self._open_row)  # double-click or Enter
         self.sidebar.queue_selected.connect(self._on_queue_selected)
         self.sidebar.select(QueueKind.MINE if context.user_id else QueueKind.ALL_OPEN)
