@@ -459,3 +459,49 @@ def apply_to_each(
             continue
         (result.changed if outcome else result.unchanged).append(ticket_id)
     return result
+
+
+def merge_locally(
+    session: Session, keep_id: str, merged_ids: Sequence[str], actor_id: str | None = None
+) -> list[str]:
+    """O6: merge tickets in the cache (core.merge_undo.merge_with_log, so it can be
+    undone) and queue `ticket.merge` for the server. The merge's system messages are the
+    server's to write: the cache drops its own and gets the server's on the next pull.
+    Returns the merged tickets' ids."""
+    from core.merge_undo import merge_with_log
+
+    with _transaction(session):
+        result, _log = merge_with_log(
+            session, keep_id=keep_id, merged_ids=merged_ids, actor_id=actor_id
+        )
+        for message in session.scalars(
+            select(Message).where(Message.id.in_(result.event_message_ids))
+        ):
+            session.delete(message)
+        record_intent(
+            session,
+            "ticket.merge",
+            entity_id=keep_id,
+            ticket_id=keep_id,
+            payload={"merge_ids": list(result.merged_ids)},
+        )
+    session.commit()
+    return list(result.merged_ids)
+
+
+def unmerge_locally(session: Session, keep_id: str) -> list[str]:
+    """O6: undo the last merge into a cached ticket (core.merge_undo.undo_merge) and queue
+    `ticket.unmerge`, which the server judges again. Returns the restored tickets' ids."""
+    from core.merge_undo import undo_merge
+
+    with _transaction(session):
+        result = undo_merge(session, keep_id)
+        record_intent(
+            session,
+            "ticket.unmerge",
+            entity_id=keep_id,
+            ticket_id=keep_id,
+            payload={"merge_ids": list(result.restored_ids)},
+        )
+    session.commit()
+    return list(result.restored_ids)
