@@ -24,8 +24,9 @@ from core.errors import DomainError, NotFoundError, PermissionDenied, Validation
 from core.followers import follow_ticket, unfollow_ticket
 from core.ids import utcnow
 from core.leads import convert_to_lead as core_convert_to_lead
-from core.merge import MergeResult, TicketSimilarity, merge_tickets, similarity, similarity_report
+from core.merge import MergeResult, TicketSimilarity, similarity, similarity_report
 from core.merge import ticket_label as label
+from core.merge_undo import UnmergeResult, merge_with_log, undo_merge
 from core.models import (
     Account,
     Contact,
@@ -371,8 +372,21 @@ def merge(session: Session, actor: User, keep: Ticket, merge_ids: Sequence[str])
     require_staff(actor)
     for ident in merge_ids:
         get_visible_ticket(session, actor, ident)
-    result = merge_tickets(session, keep_id=keep.id, merged_ids=merge_ids, actor_id=actor.id)
+    result, _log = merge_with_log(session, keep_id=keep.id, merged_ids=merge_ids, actor_id=actor.id)
     changelog.relog_ticket(session, keep.id)
+    return result
+
+
+def unmerge(
+    session: Session, actor: User, keep: Ticket, merge_ids: Sequence[str] | None = None
+) -> UnmergeResult:
+    """O6: undo the last merge into `keep` (core.merge_undo.undo_merge decides: refused
+    after a reply on the kept ticket, or when another merge came since). Every ticket
+    and its moved-back conversation is logged again."""
+    require_staff(actor)
+    result = undo_merge(session, keep.id, merge_ids)
+    for ident in result.ticket_ids:
+        changelog.relog_ticket(session, ident)
     return result
 
 
