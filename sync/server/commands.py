@@ -294,6 +294,15 @@ def merge(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
     return _ticket_state(keep)
 
 
+@command("ticket.unmerge")
+def unmerge(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
+    """O6: {merge_ids: [...]}: undo the last merge into the mutation's ticket, which must
+    be of exactly those tickets; refused after a reply on it since the merge."""
+    keep = ticket_services.get_visible_ticket(session, actor, m.entity_id)
+    ticket_services.unmerge(session, actor, keep, _ids(m.payload, "merge_ids"))
+    return _ticket_state(keep)
+
+
 @command("ticket.convert_to_lead")
 def convert_to_lead(session: Session, actor: User, m: Mutation) -> dict[str, Any]:
     """O7: {customer_mode, sales_team_id?, salesperson_id?, existing_contact_id?,
