@@ -35,7 +35,8 @@ LOCALES = {Language.PERSIAN: "fa_IR", Language.ENGLISH: "en_US"}
 def catalogue_bytes(language: Language) -> bytes | None:
     """Our compiled catalogue (`helpdesk_<lang>.qm`), or None when the language is the
     source language (English) or the file is missing."""
-    resource = files(RESOURCES).joinpath("translations", f"helpdesk_{language.value}.qm")
+    # one name per joinpath: Python 3.11's MultiplexedPath (a frozen bundle) takes one
+    resource = files(RESOURCES).joinpath("translations").joinpath(f"helpdesk_{language.value}.qm")
     return resource.read_bytes() if resource.is_file() else None
 
 
