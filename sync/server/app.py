@@ -28,9 +28,9 @@ ENV_CONFIG = "HELPDESK_SERVER_CONFIG"
 
 
 def _routers() -> list[APIRouter]:
-    from sync.server.routes import auth, health, portal, resources, sync, tickets
+    from sync.server.routes import auth, health, portal, presence, resources, sync, tickets
 
-    return [m.router for m in (health, auth, sync, tickets, resources, portal)]
+    return [m.router for m in (health, auth, sync, tickets, resources, portal, presence)]
 
 
 def create_app(
