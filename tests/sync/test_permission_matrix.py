@@ -477,6 +477,11 @@ EXPECT: dict[tuple[str, str], Expect] = {
         STAFF, scope="team", body=lambda c: {"merge_ids": [c.new_ticket()]}
     ),
     ("GET", f"{V}/tickets/{{ticket_id}}/similar"): Expect(STAFF, scope="team"),
+    # E3 collision notice: who else is on a ticket the caller may see
+    ("POST", f"{V}/tickets/{{ticket_id}}/presence"): Expect(
+        STAFF, scope="team", body=lambda c: {"state": "viewing"}
+    ),
+    ("GET", f"{V}/tickets/{{ticket_id}}/presence"): Expect(STAFF, scope="team"),
     ("POST", f"{V}/tickets/{{ticket_id}}/convert-to-lead"): Expect(
         STAFF,
         scope="team",
