@@ -29,7 +29,7 @@ from sync.protocol import (
     make_cursor,
     parse_cursor,
 )
-from sync.server import changelog, commands
+from sync.server import changelog, commands, presence
 from sync.server.deps import Config, Db, Staff
 from sync.server.errors import Conflict
 from sync.server.serialize import load_rows
@@ -290,7 +290,9 @@ async def events(
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `event: changes` with `{"seq": N}` whenever changes up to N
-    are committed, and a keep-alive comment every `keepalive_seconds`."""
+    are committed, `event: presence` when another agent starts or stops viewing or
+    replying on a ticket this user can see (E3), and a keep-alive comment every
+    `keepalive_seconds`."""
     notifier = request.app.state.notifier
     factory: sessionmaker[Session] = request.app.state.sessions
     token_id: str = request.state.token.id
@@ -298,22 +300,33 @@ async def events(
     if start is None and last_event_id and last_event_id.isdigit():
         start = int(last_event_id)
 
+    hub: presence.PresenceHub = request.app.state.presence
+    user_id = user.id
+
     async def stream() -> AsyncIterator[str]:
         seen = notifier.latest if start is None else start
         # at once: a (re)connected client pulls what it missed while away
         yield "retry: 2000\n" + _frame(notifier.latest)
-        while not await request.is_disconnected():
-            seq = await notifier.wait_beyond(seen, config.keepalive_seconds)
-            if seq > seen:
-                seen = seq
-                yield _frame(seq)
-            elif await asyncio.to_thread(_token_alive, factory, token_id):
-                yield ": keep-alive\n\n"
-            else:
-                # logged out, revoked or expired: the stream ends with the session
-                yield "event: unauthorized\ndata: {}\n\n"
-                return
-            await asyncio.sleep(0)
+        with hub.subscribe(user_id) as sub:
+            while not await request.is_disconnected():
+                seq = await presence.next_news(sub, notifier, seen, config.keepalive_seconds)
+                news = sub.take()  # E3: who else is on a ticket this user can see
+                if news:
+                    shown = await asyncio.to_thread(presence.visible_events, factory, user_id, news)
+                    for data in shown:
+                        yield presence.frame(data)
+                if seq > seen:
+                    seen = seq
+                    yield _frame(seq)
+                elif news:
+                    pass
+                elif await asyncio.to_thread(_token_alive, factory, token_id):
+                    yield ": keep-alive\n\n"
+                else:
+                    # logged out, revoked or expired: the stream ends with the session
+                    yield "event: unauthorized\ndata: {}\n\n"
+                    return
+                await asyncio.sleep(0)
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no", "Connection": "keep-alive"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
