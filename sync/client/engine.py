@@ -111,6 +111,7 @@ class SyncEngine:
         *,
         client_id: str | None = None,
         on_state: Callable[[EngineState], None] | None = None,
+        on_presence: Callable[[str], None] | None = None,
         push_batch: int = PUSH_BATCH,
         pull_limit: int = 1000,
         retries: int = 4,
@@ -129,6 +130,7 @@ class SyncEngine:
         self._upload_limit: int | None = None  # the server's, from /health, once asked
         self._limit_asked = False
         self._on_state = on_state
+        self._on_presence = on_presence  # E3: the data of each `event: presence`
         self._push_batch = push_batch
         self._pull_limit = pull_limit
         self._retries = retries
@@ -486,6 +488,8 @@ class SyncEngine:
                 if line == "":
                     if event == "changes" and data:
                         self._on_event(data)
+                    elif event == "presence" and data and self._on_presence is not None:
+                        self._on_presence(data)
                     event, data = "message", ""
                 elif line.startswith("event:"):
                     event = line[6:].strip()
