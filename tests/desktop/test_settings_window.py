@@ -1,0 +1,355 @@
+"""The settings window (O2-O5, P3-P5, C1, E1, E2, S8) against a real server on loopback:
+admins and supervisors edit teams, stages, the priority matrix, SLA targets and canned
+replies through the server's REST resources; the cache gets them through pull; agents see
+the pages read-only and the server refuses them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from core.cache import open_cache
+from core.db import session_factory
+from core.enums import Impact, Priority, Role, Severity, Visibility
+from core.models import Contact, Stage, Team, TeamFollower, Ticket, TicketFollower, User
+from core.priority import PriorityMatrix
+from desktop.context import WindowContext
+from desktop.i18n import Localization
+from desktop.runner import DbRunner
+from desktop.views.settings_window import SettingsWindow
+from desktop.views.ticket_form import TicketFormDialog, open_new_ticket
+from sync.client.admin_api import AdminApi, AdminError
+from tests.core.factories import make_user
+from tests.desktop.conftest import Desk
+from tests.desktop.sync_helpers import aio, in_thread, run  # noqa: F401 - the `aio` fixture
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+
+
+@dataclass
+class Seat:
+    """One staff user's window pieces: cache, runner, context and REST client."""
+
+    context: WindowContext
+    api: AdminApi
+    token: str
+    engine: Engine
+
+    def session(self):  # type: ignore[no-untyped-def]
+        return self.context.runner.session_factory()
+
+
+def _seat(qtbot: QtBot, desk: Desk, persian: Localization, role: Role, tmp: Path) -> Seat:
+    if role is Role.AGENT:
+        user_id, name, token, cache = desk.user_id, desk.user_name, desk.token, desk.cache_path
+    else:
+        with desk.server.sessions() as s:
+            user = make_user(s, "سرپرست میز" if role is Role.SUPERVISOR else "مدیر میز", role=role)
+            s.commit()
+            user_id, name = user.id, user.display_name
+        token = desk.server.token_for(user_id)
+        cache = tmp / f"{role.value}.sqlite3"
+        open_cache(cache).dispose()
+        _sync(qtbot, desk, cache, token)
+    engine = open_cache(cache)
+    context = WindowContext(
+        runner=DbRunner(session_factory(engine)),
+        localization=persian,
+        user_id=user_id,
+        user_name=name,
+        cache_path=cache,
+    )
+    return Seat(context, AdminApi(desk.server.url, token), token, engine)
+
+
+@pytest.fixture
+def seats(
+    desk: Desk,
+    persian: Localization,
+    tmp_path: Path,
+    qtbot: QtBot,
+    aio: object,  # noqa: F811 - after `desk`: its first sync runs before the loop does
+) -> Iterator[dict[Role, Seat]]:
+    made: dict[Role, Seat] = {}
+
+    def get(role: Role) -> Seat:
+        if role not in made:
+            made[role] = _seat(qtbot, desk, persian, role, tmp_path)
+        return made[role]
+
+    class Lazy(dict[Role, Seat]):
+        def __missing__(self, role: Role) -> Seat:
+            return get(role)
+
+    yield Lazy()
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, SettingsWindow | TicketFormDialog):
+            widget.close()
+    QApplication.processEvents()
+    for seat in made.values():
+        run(qtbot, seat.api.aclose())
+        seat.context.runner.wait_idle()
+        seat.engine.dispose()
+
+
+def _sync(qtbot: QtBot, desk: Desk, path: Path | None = None, token: str | None = None) -> None:
+    """Another client's blocking sync, on a thread while the window's loop turns."""
+    in_thread(lambda: desk.sync(path, token), qtbot)
+
+
+def _window(qtbot: QtBot, seat: Seat) -> SettingsWindow:
+    window = SettingsWindow(seat.context, seat.api)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.loads >= 1, timeout=10_000)
+    return window
+
+
+def _settle(qtbot: QtBot, page: object) -> None:
+    qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
+    QApplication.processEvents()
+
+
+def _reload_after_sync(qtbot: QtBot, desk: Desk, seat: Seat, window: SettingsWindow) -> None:
+    _sync(qtbot, desk, seat.context.cache_path, seat.token)
+    before = window.loads
+    window.reload()
+    qtbot.waitUntil(lambda: window.loads > before, timeout=10_000)
+
+
+def test_o1_o2_admin_renames_a_team_and_adds_a_stage_server_then_cache(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    admin = seats[Role.ADMIN]
+    window = _window(qtbot, admin)
+    page = window.teams
+    team = page.current_team()
+    assert team is not None and page.name.isEnabled()
+    stages_before = len(team.stages)
+    page.name.setText("تیم پشتیبانی ویژه")
+    page.description.setPlainText("پاسخ در کمتر از یک روز کاری")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    assert page.message.text() == "روی سرور ذخیره شد."
+    page.stage_name.setText("در انتظار قطعه")
+    QTest.mouseClick(page.add_stage_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+
+    with desk.api(admin.token) as http:
+        got = http.get(f"/teams/{team.id}").json()
+        stages = http.get(f"/teams/{team.id}/stages").json()
+    assert got["name"] == "تیم پشتیبانی ویژه"
+    assert got["public_description"] == "پاسخ در کمتر از یک روز کاری"
+    assert stages[-1]["name"] == "در انتظار قطعه" and len(stages) == stages_before + 1
+
+    with admin.session() as s:  # not in the cache before a pull
+        assert s.get(Team, team.id).name == team.name  # type: ignore[union-attr]
+    _reload_after_sync(qtbot, desk, admin, window)
+    with admin.session() as s:
+        assert s.get(Team, team.id).name == "تیم پشتیبانی ویژه"  # type: ignore[union-attr]
+        names = list(
+            s.scalars(select(Stage.name).where(Stage.team_id == team.id).order_by(Stage.sequence))
+        )
+    assert names[-1] == "در انتظار قطعه"
+    page.select_team(team.id)
+    assert page.stage_list.item(page.stage_list.count() - 1).text() == "در انتظار قطعه"
+
+    # reorder: the new stage moves up one place, on the server
+    page.stage_list.setCurrentRow(page.stage_list.count() - 1)
+    QTest.mouseClick(page.up_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(admin.token) as http:
+        order = [s["name"] for s in http.get(f"/teams/{team.id}/stages").json()]
+    assert order[-2] == "در انتظار قطعه"
+
+
+def test_p4_e1_matrix_change_reaches_the_server_and_a_new_tickets_priority(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    admin = seats[Role.ADMIN]
+    window = _window(qtbot, admin)
+    window.show_page(window.priority)
+    page = window.priority
+    cell = page.cells[Severity.LOW, Impact.MINOR]
+    assert PriorityMatrix.default().priority_for(Severity.LOW, Impact.MINOR) is Priority.LOW
+    cell.setCurrentIndex(cell.findData("high"))
+    QTest.mouseClick(page.save_matrix_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    page.targets[Priority.HIGH, "first_response_minutes"].setValue(25)
+    QTest.mouseClick(page.save_sla_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(admin.token) as http:
+        got = http.get("/settings").json()
+    assert got["priority_matrix"]["low"]["minor"] == "high"
+    assert got["sla_targets"]["high"]["first_response_minutes"] == 25
+    window.grab().save(str(SCREENSHOTS / "settings_priority_fa.png"))
+
+    # the agent's form follows the new matrix once their cache has pulled it
+    agent = seats[Role.AGENT]
+    _sync(qtbot, desk)
+    dialog = open_new_ticket(agent.context, None)
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not agent.context.runner.busy(), timeout=10_000)
+    form = dialog.form
+    form.severity.setCurrentIndex(form.severity.findData(int(Severity.LOW)))
+    form.impact.setCurrentIndex(form.impact.findData(int(Impact.MINOR)))
+    assert form.priority_line.property("priority") == int(Priority.HIGH)
+
+
+def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_keeps(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat], persian: Localization
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    with desk.server.sessions() as s:
+        team = s.scalars(select(Team).where(Team.active).order_by(Team.name)).first()
+        assert team is not None
+        team.visibility = Visibility.PUBLIC
+        contacts = list(s.scalars(select(Contact).order_by(Contact.id).limit(2)))
+        for n, contact in enumerate(contacts):
+            make_user(s, contact.name, role=Role.PORTAL, contact_id=contact.id)
+            s.add(TeamFollower(team_id=team.id, contact_id=contact.id))
+            if n == 0:  # and following one of the team's tickets
+                ticket = s.scalars(select(Ticket).where(Ticket.team_id == team.id)).first()
+                assert ticket is not None
+                s.add(TicketFollower(ticket_id=ticket.id, contact_id=contact.id))
+        s.commit()
+        team_id = team.id
+        portal = select(User.contact_id).where(User.role == Role.PORTAL)
+        expected = len(
+            s.scalars(
+                select(TeamFollower.id).where(
+                    TeamFollower.team_id == team_id, TeamFollower.contact_id.in_(portal)
+                )
+            ).all()
+        ) + len(
+            s.scalars(
+                select(TicketFollower.id)
+                .join(Ticket, Ticket.id == TicketFollower.ticket_id)
+                .where(Ticket.team_id == team_id, TicketFollower.contact_id.in_(portal))
+            ).all()
+        )
+    assert expected >= 3  # two followers of the team, one of its ticket (and the demo's)
+    _sync(qtbot, desk, sup.context.cache_path, sup.token)
+    window = _window(qtbot, sup)
+    page = window.teams
+    page.select_team(team_id)
+    assert page.visibility.currentData() == Visibility.PUBLIC
+    page.visibility.setCurrentIndex(page.visibility.findData(str(Visibility.PRIVATE)))
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.warning is not None and page.warning.isVisible(), timeout=10_000)
+    warning = page.warning
+    assert warning is not None
+    assert persian.formatter.number(expected) in warning.text()
+    window.grab().save(str(SCREENSHOTS / "settings_fa.png"))
+    warning.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.waitUntil(lambda: page.warning is None, timeout=5_000)
+    assert page.visibility.currentData() == Visibility.PUBLIC
+    with desk.api(sup.token) as http:
+        got = http.get(f"/teams/{team_id}").json()
+    assert got["visibility"] == "public" and len(got["followers"]) >= 2
+
+    # confirmed: the server makes it private and drops the portal followers
+    page.visibility.setCurrentIndex(page.visibility.findData(str(Visibility.PRIVATE)))
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.warning is not None and page.warning.isVisible(), timeout=10_000)
+    page.warning.button(QMessageBox.StandardButton.Ok).click()  # type: ignore[union-attr]
+    _settle(qtbot, page)
+    qtbot.waitUntil(lambda: page.message.text() == "روی سرور ذخیره شد.", timeout=10_000)
+    with desk.api(sup.token) as http:
+        got = http.get(f"/teams/{team_id}").json()
+    assert got["visibility"] == "private"
+    assert not [f for f in got["followers"] if f["contact_id"]]
+
+
+def test_o2_e2_server_validation_error_beside_the_field_keeps_what_was_typed(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    window = _window(qtbot, sup)
+    page = window.teams
+    team = page.current_team()
+    assert team is not None
+    page.name.setText("   ")
+    page.description.setPlainText("شرحی که نباید گم شود")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.error_labels["name"].isVisible, timeout=10_000)
+    assert page.error_labels["name"].text() == "این نمی‌تواند خالی باشد."
+    assert page.name.text() == "   "
+    assert page.description.toPlainText() == "شرحی که نباید گم شود"
+    with desk.api(sup.token) as http:
+        assert http.get(f"/teams/{team.id}").json()["name"] == team.name
+
+    # a canned reply with no text: the body is named, the title typed stays
+    window.show_page(window.canned)
+    canned = window.canned
+    QTest.mouseClick(canned.new_button, Qt.MouseButton.LeftButton)
+    canned.title.setText("سلام و پوزش")
+    QTest.mouseClick(canned.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(canned.error_labels["body"].isVisible, timeout=10_000)
+    assert canned.title.text() == "سلام و پوزش"
+    canned.body.setPlainText("از تأخیر پیش‌آمده پوزش می‌خواهیم.")
+    QTest.mouseClick(canned.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, canned)
+    assert not canned.error_labels["body"].isVisible()
+    _reload_after_sync(qtbot, desk, sup, window)
+    assert "سلام و پوزش" in [r.title for r in canned.rows()]
+
+
+def test_o2_p4_agent_sees_read_only_pages_and_the_server_refuses_if_forced(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    agent = seats[Role.AGENT]
+    window = _window(qtbot, agent)
+    assert window.banner.isVisible() and window.banner.text()
+    page = window.teams
+    assert page.current_team() is not None
+    for widget in (page.name, page.save_button, page.add_stage_button, page.visibility):
+        assert not widget.isEnabled()
+    assert not window.priority.save_matrix_button.isEnabled()
+    assert not any(c.isEnabled() for c in window.priority.cells.values())
+    assert not window.canned.save_button.isEnabled()
+    assert window.canned.rows()  # read from the cache all the same
+
+    # forced: the page's own save path, enabled by hand, is refused by the server
+    page.name.setEnabled(True)
+    page.name.setText("نام ممنوع")
+    page.save_team()
+    qtbot.waitUntil(lambda: bool(page.message.text()), timeout=10_000)
+    assert "سرپرست" in page.message.text()
+    team = page.current_team()
+    assert team is not None
+    with pytest.raises(AdminError) as refused:
+        run(qtbot, agent.api.update_team(team.id, {"name": "نام ممنوع"}))
+    assert refused.value.status == 403
+    with pytest.raises(AdminError) as refused_matrix:
+        run(qtbot, agent.api.put_priority_matrix(PriorityMatrix.default().to_json()))
+    assert refused_matrix.value.status == 403
+    with desk.api() as http:
+        assert http.get(f"/teams/{team.id}").json()["name"] == team.name
+
+
+def test_o2_offline_says_it_needs_the_server_and_keeps_the_edit(
+    qtbot: QtBot, seats: dict[Role, Seat]
+) -> None:
+    admin = seats[Role.ADMIN]
+    offline = AdminApi("http://127.0.0.1:9", "x")  # nothing listens on the discard port
+    window = SettingsWindow(admin.context, offline)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.loads >= 1, timeout=10_000)
+    page = window.teams
+    page.name.setText("تیم تازه")
+    page.save_team()
+    qtbot.waitUntil(lambda: bool(page.message.text()), timeout=10_000)
+    assert "اتصال به سرور" in page.message.text()
+    assert page.name.text() == "تیم تازه"
+    run(qtbot, offline.aclose())
