@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from core.db import connect_raw
 from sync.client import state as bookmarks
 from sync.client.engine import EngineState, SyncEngine, SyncReport
+from sync.client.presence import PresenceClient, parse_presence
 from sync.protocol import parse_cursor
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class SyncBridge(QObject):
     """A local edit asked for a sync (the outbox grew)."""
     progress = Signal(int, int)
     """Changes applied so far and in all, during a long sync (0, 0 when none)."""
+    presence_heard = Signal(object)
+    """Another agent's `PresenceEvent` from the event stream (E3)."""
 
     def __init__(
         self,
@@ -52,11 +55,13 @@ class SyncBridge(QObject):
         self.server_url = server_url
         self.token = token
         """The signed-in user's bearer token (the settings window's REST calls use it too)."""
+        self.presence = PresenceClient(server_url, token)  # E3: this agent's announcements
         self._engine = SyncEngine(
             cache_path,
             server_url,
             token,
             on_state=self._on_state,
+            on_presence=self._on_presence,
             **{"pull_limit": PULL_LIMIT, **(engine_options or {})},
         )
         self._state = self._engine.state
@@ -102,9 +107,15 @@ class SyncBridge(QObject):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.presence.aclose()
         await self._engine.aclose()
 
     # -- state -> signals -------------------------------------------------------------
+
+    def _on_presence(self, data: str) -> None:
+        event = parse_presence(data)
+        if event is not None:
+            self.presence_heard.emit(event)
 
     def _on_state(self, new: EngineState) -> None:
         old = self._state
