@@ -264,7 +264,7 @@ class LeadDialog(QDialog):
         )
         if not self.new_name.text():
             self.new_name.setText(start.contact_name or start.contact_email.split("@")[0])
-        self.new_email.setText(f"\u2066{start.contact_email}\u2069")
+        self.new_email.setText(f"\u200f\u2066{start.contact_email}\u2069")
         self.team.blockSignals(True)
         self.team.clear()
         self.team.addItem(self.tr("(no sales team)"), None)

@@ -117,7 +117,8 @@ class LeadView(QDialog):
             "state": self.tr("On the server") if s.synced else self.tr("Not yet synced"),
         }
         for key, text in shown.items():
-            self.values[key].setText(text)
+            # RLM: a value with no Persian letter (a date, an address) still reads RTL
+            self.values[key].setText("\u200f" + text)
         self.description.setPlainText(s.description)
 
 

@@ -93,6 +93,19 @@
     </message>
 </context>
 <context>
+    <name>CollisionBanner</name>
+    <message>
+        <location filename="../../views/collision_banner.py" line="112"/>
+        <source>%1 is writing a reply</source>
+        <translation>%1 در حال نوشتن پاسخ است</translation>
+    </message>
+    <message>
+        <location filename="../../views/collision_banner.py" line="114"/>
+        <source>%1 is viewing this ticket</source>
+        <translation>%1 در حال دیدن این تیکت است</translation>
+    </message>
+</context>
+<context>
     <name>Composer</name>
     <message>
         <location filename="../../views/composer.py" line="193"/>
@@ -1193,6 +1206,272 @@
     </message>
 </context>
 <context>
+    <name>LeadDialog</name>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="57"/>
+        <source>The salesperson is not a member of this sales team.</source>
+        <translation>این فروشنده عضو این تیم فروش نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="61"/>
+        <location filename="../../views/lead_dialog.py" line="382"/>
+        <source>Write the new customer&apos;s name.</source>
+        <translation>نام مشتری تازه را بنویسید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="64"/>
+        <source>The name is longer than 200 characters.</source>
+        <translation>نام بلندتر از ۲۰۰ نویسه است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="67"/>
+        <location filename="../../views/lead_dialog.py" line="388"/>
+        <source>Search and pick a contact or an account.</source>
+        <translation>یک مخاطب یا حساب را جست‌وجو و انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="70"/>
+        <source>That contact is no longer in the cache.</source>
+        <translation>این مخاطب دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="73"/>
+        <source>That account is no longer in the cache.</source>
+        <translation>این حساب دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="76"/>
+        <source>That contact belongs to another account.</source>
+        <translation>این مخاطب به حساب دیگری تعلق دارد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="79"/>
+        <source>That sales team is no longer in the cache.</source>
+        <translation>این تیم فروش دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="82"/>
+        <source>The salesperson is not an active staff user.</source>
+        <translation>این فروشنده کاربر فعال کارکنان نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="85"/>
+        <source>This ticket is already converted to a lead.</source>
+        <translation>این تیکت پیش‌تر به سرنخ فروش تبدیل شده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="88"/>
+        <source>This ticket is merged into another.</source>
+        <translation>این تیکت در تیکت دیگری ادغام شده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="91"/>
+        <source>This ticket is archived.</source>
+        <translation>این تیکت بایگانی شده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="92"/>
+        <location filename="../../views/lead_dialog.py" line="95"/>
+        <source>This ticket is no longer in the cache.</source>
+        <translation>این تیکت دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="113"/>
+        <source>Convert to lead</source>
+        <translation>تبدیل به سرنخ فروش</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="121"/>
+        <source>Loading…</source>
+        <translation>در حال بارگذاری…</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="134"/>
+        <source>Convert</source>
+        <translation>تبدیل</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="137"/>
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="162"/>
+        <source>Create a new customer from the ticket&apos;s contact</source>
+        <translation>ساختن مشتری تازه از مخاطب تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="164"/>
+        <source>Link to an existing customer</source>
+        <translation>پیوند به مشتری موجود</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="166"/>
+        <source>No customer</source>
+        <translation>بدون مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="175"/>
+        <source>The new customer&apos;s name</source>
+        <translation>نام مشتری تازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="182"/>
+        <source>Search a contact or account by name, email or mobile</source>
+        <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="194"/>
+        <source>No customer picked yet.</source>
+        <translation>هنوز مشتری‌ای انتخاب نشده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="201"/>
+        <source>Customer</source>
+        <translation>مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="205"/>
+        <source>Name</source>
+        <translation>نام</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="206"/>
+        <source>Email</source>
+        <translation>ایمیل</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="222"/>
+        <source>Sales</source>
+        <translation>فروش</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="224"/>
+        <source>Sales team</source>
+        <translation>تیم فروش</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="225"/>
+        <source>Salesperson</source>
+        <translation>فروشنده</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="259"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="261"/>
+        <source>Ticket %1 — %2</source>
+        <translation>تیکت %1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="270"/>
+        <source>(no sales team)</source>
+        <translation>(بدون تیم فروش)</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="330"/>
+        <source>Linked to: %1</source>
+        <translation>پیوند به: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="348"/>
+        <source>(no salesperson)</source>
+        <translation>(بدون فروشنده)</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_dialog.py" line="421"/>
+        <source>The conversion could not be saved in the local cache:
+%1</source>
+        <translation>تبدیل در حافظهٔ محلی ذخیره نشد:
+%1</translation>
+    </message>
+</context>
+<context>
+    <name>LeadView</name>
+    <message>
+        <location filename="../../views/lead_view.py" line="32"/>
+        <source>Lead</source>
+        <translation>سرنخ فروش</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="37"/>
+        <source>Loading…</source>
+        <translation>در حال بارگذاری…</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="45"/>
+        <source>Sales team</source>
+        <translation>تیم فروش</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="46"/>
+        <source>Salesperson</source>
+        <translation>فروشنده</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="47"/>
+        <source>Customer</source>
+        <translation>مشتری</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="48"/>
+        <source>Account</source>
+        <translation>حساب</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="49"/>
+        <source>From ticket</source>
+        <translation>از تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="50"/>
+        <source>Created</source>
+        <translation>ساخته‌شده در</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="51"/>
+        <source>Sync</source>
+        <translation>همگام‌سازی</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="64"/>
+        <source>Close</source>
+        <translation>بستن</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="86"/>
+        <source>This lead is not in the cache.</source>
+        <translation>این سرنخ در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="93"/>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="95"/>
+        <source>Lead: %1</source>
+        <translation>سرنخ فروش: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="107"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="117"/>
+        <source>On the server</source>
+        <translation>روی سرور</translation>
+    </message>
+    <message>
+        <location filename="../../views/lead_view.py" line="117"/>
+        <source>Not yet synced</source>
+        <translation>هنوز همگام نشده</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../views/login_dialog.py" line="42"/>
@@ -1263,24 +1542,92 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../views/main_window.py" line="62"/>
+        <location filename="../../self_test.py" line="88"/>
+        <location filename="../../self_test.py" line="167"/>
+        <location filename="../../views/main_window.py" line="63"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="71"/>
+        <location filename="../../views/main_window.py" line="72"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="95"/>
+        <location filename="../../views/main_window.py" line="96"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="223"/>
+        <location filename="../../views/main_window.py" line="226"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="105"/>
+        <source>Merge tickets</source>
+        <translation>ادغام تیکت‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="110"/>
+        <source>Everything of the other tickets moves into the kept one; they are archived as merged. Untick a ticket that is not a duplicate.</source>
+        <translation>همهٔ محتوای تیکت‌های دیگر به تیکت نگه‌داشته منتقل می‌شود و آن‌ها به‌عنوان ادغام‌شده بایگانی می‌شوند. تیک تیکتی را که تکراری نیست بردارید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="121"/>
+        <location filename="../../views/merge_dialog.py" line="156"/>
+        <source>Merge</source>
+        <translation>ادغام</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="121"/>
+        <source>Number</source>
+        <translation>شماره</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="121"/>
+        <source>Title</source>
+        <translation>عنوان</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="121"/>
+        <source>Similarity</source>
+        <translation>شباهت</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="139"/>
+        <source>Ticket to keep:</source>
+        <translation>تیکتی که می‌ماند:</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="161"/>
+        <source>Discard</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="208"/>
+        <source>pending</source>
+        <translation>در انتظار</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="239"/>
+        <source>kept</source>
+        <translation>نگه‌داشته</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="251"/>
+        <source>Moves into the kept ticket: %1 messages, %2 attachments, %3 followers, %4 contacts.</source>
+        <translation>به تیکت نگه‌داشته منتقل می‌شود: %1 پیام، %2 پیوست، %3 دنبال‌کننده، %4 مخاطب.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="271"/>
+        <source>The merge could not be saved in the local cache:
+%1</source>
+        <translation>ادغام در حافظهٔ محلی ذخیره نشد:
+%1</translation>
     </message>
 </context>
 <context>
@@ -1315,6 +1662,57 @@
         <translation>
             <numerusform>و %Ln مورد دیگر</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>PriorityPage</name>
+    <message>
+        <location filename="../../views/settings_priority.py" line="44"/>
+        <source>Priority by severity (rows) and impact (columns)</source>
+        <translation>اولویت بر پایهٔ شدت (سطرها) و اثر (ستون‌ها)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="62"/>
+        <source>Save the matrix</source>
+        <translation>ذخیرهٔ جدول</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="69"/>
+        <source>SLA targets per priority</source>
+        <translation>اهداف SLA برای هر اولویت</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="71"/>
+        <source>First response</source>
+        <translation>نخستین پاسخ</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="72"/>
+        <source>Resolution</source>
+        <translation>حل</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="80"/>
+        <source>minutes</source>
+        <translation>دقیقه</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="84"/>
+        <source>Save the targets</source>
+        <translation>ذخیرهٔ اهداف</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_priority.py" line="119"/>
+        <source>Only admins change the priority matrix and the SLA targets.</source>
+        <translation>جدول اولویت و اهداف SLA را فقط مدیران تغییر می‌دهند.</translation>
+    </message>
+</context>
+<context>
+    <name>QPlatformTheme</name>
+    <message>
+        <location filename="../../self_test.py" line="94"/>
+        <source>Cancel</source>
+        <translation type="unfinished">انصراف</translation>
     </message>
 </context>
 <context>
@@ -1561,6 +1959,117 @@
     </message>
 </context>
 <context>
+    <name>SettingsPage</name>
+    <message>
+        <location filename="../../views/settings_common.py" line="29"/>
+        <source>This needs a connection to the server. Nothing was lost; try again.</source>
+        <translation>این کار به اتصال به سرور نیاز دارد. چیزی از دست نرفت؛ دوباره تلاش کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="34"/>
+        <source>Only supervisors and admins may change this (admins for desk settings).</source>
+        <translation>فقط سرپرستان و مدیران می‌توانند این را تغییر دهند (تنظیمات میز فقط با مدیران).</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="39"/>
+        <source>Your sign-in has expired. Sign in again.</source>
+        <translation>ورود شما منقضی شده است. دوباره وارد شوید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="43"/>
+        <source>This no longer exists on the server.</source>
+        <translation>این دیگر روی سرور وجود ندارد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="45"/>
+        <source>This cannot be empty.</source>
+        <translation>این نمی‌تواند خالی باشد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="47"/>
+        <source>This is too long.</source>
+        <translation>این بیش از حد طولانی است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="49"/>
+        <source>This name is already taken.</source>
+        <translation>این نام پیش‌تر به کار رفته است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="51"/>
+        <source>This was changed meanwhile; it was reloaded, check and save again.</source>
+        <translation>این در این میان تغییر کرده است؛ دوباره بارگذاری شد، بررسی کنید و دوباره ذخیره کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="55"/>
+        <source>This is still in use.</source>
+        <translation>این هنوز در حال استفاده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="57"/>
+        <source>This value is out of range.</source>
+        <translation>این مقدار خارج از محدوده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="58"/>
+        <source>The server refused this: %1</source>
+        <translation>سرور این را نپذیرفت: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="145"/>
+        <source>Saved on the server.</source>
+        <translation>روی سرور ذخیره شد.</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsWindow</name>
+    <message>
+        <location filename="../../views/settings_window.py" line="44"/>
+        <source>Settings</source>
+        <translation>تنظیمات</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="54"/>
+        <source>Teams and stages</source>
+        <translation>تیم‌ها و مراحل</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="55"/>
+        <source>Priority and SLA</source>
+        <translation>اولویت و SLA</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="56"/>
+        <source>Canned replies</source>
+        <translation>پاسخ‌های آماده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="57"/>
+        <source>Knowledge base</source>
+        <translation>پایگاه دانش</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="99"/>
+        <source>You can read these settings; supervisors and admins change them.</source>
+        <translation>این تنظیمات را می‌توانید ببینید؛ سرپرستان و مدیران آن‌ها را تغییر می‌دهند.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="106"/>
+        <source>Working offline: changes need a connection to the server.</source>
+        <translation>کار بدون اتصال: تغییرات به اتصال به سرور نیاز دارند.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="134"/>
+        <source>&amp;Tools</source>
+        <translation>&amp;ابزارها</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="135"/>
+        <source>&amp;Settings</source>
+        <translation>&amp;تنظیمات</translation>
+    </message>
+</context>
+<context>
     <name>StageMenu</name>
     <message>
         <location filename="../../views/stage_menu.py" line="24"/>
@@ -1581,32 +2090,32 @@
 <context>
     <name>StaleReplyDialog</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="59"/>
+        <location filename="../../views/ticket_view.py" line="61"/>
         <source>New messages since you started</source>
         <translation>پیام‌های تازه از وقتی شروع کردید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="63"/>
+        <location filename="../../views/ticket_view.py" line="65"/>
         <source>%1 new message(s) arrived on this ticket since you opened it or started this reply. Send anyway, or review them first?</source>
         <translation>از وقتی این تیکت را باز کردید یا نوشتن این پاسخ را شروع کردید، %1 پیام تازه رسیده است. با این حال بفرستید یا اول آن‌ها را ببینید؟</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="73"/>
+        <location filename="../../views/ticket_view.py" line="75"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="75"/>
+        <location filename="../../views/ticket_view.py" line="77"/>
         <source>Colleague&apos;s reply</source>
         <translation>پاسخ همکار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="83"/>
+        <location filename="../../views/ticket_view.py" line="85"/>
         <source>Send anyway</source>
         <translation>با این حال بفرست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="85"/>
+        <location filename="../../views/ticket_view.py" line="87"/>
         <source>Review</source>
         <translation>مرور پیام‌ها</translation>
     </message>
@@ -1726,6 +2235,179 @@ What arrived is shown; the rest follows when the server can be reached.</source>
     </message>
 </context>
 <context>
+    <name>TeamsPage</name>
+    <message>
+        <location filename="../../views/settings_teams.py" line="34"/>
+        <source>Private: invited staff only</source>
+        <translation>خصوصی: فقط کارکنان دعوت‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="35"/>
+        <source>Company: all staff</source>
+        <translation>سازمانی: همهٔ کارکنان</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="36"/>
+        <source>Public: staff and invited customers</source>
+        <translation>عمومی: کارکنان و مشتریان دعوت‌شده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="57"/>
+        <source>Shown to customers on the portal</source>
+        <translation>در درگاه مشتریان نمایش داده می‌شود</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="69"/>
+        <source>Save team</source>
+        <translation>ذخیرهٔ تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="75"/>
+        <source>Name</source>
+        <translation>نام</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="77"/>
+        <source>Public description</source>
+        <translation>توضیح عمومی</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="79"/>
+        <source>Company</source>
+        <translation>شرکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="80"/>
+        <source>Visibility</source>
+        <translation>دیدپذیری</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="82"/>
+        <source>Members</source>
+        <translation>اعضا</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="90"/>
+        <source>Stage name</source>
+        <translation>نام مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="92"/>
+        <source>Add stage</source>
+        <translation>افزودن مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="95"/>
+        <source>Rename</source>
+        <translation>تغییر نام</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="98"/>
+        <source>Move up</source>
+        <translation>بالا بردن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="101"/>
+        <source>Move down</source>
+        <translation>پایین بردن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="104"/>
+        <source>Folded on the board</source>
+        <translation>جمع‌شده در تابلو</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="113"/>
+        <source>Stages</source>
+        <translation>مراحل</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="149"/>
+        <source>(none)</source>
+        <translation>(هیچ)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="210"/>
+        <source>(folded)</source>
+        <translation>(جمع‌شده)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="280"/>
+        <source>Make the team private?</source>
+        <translation>تیم خصوصی شود؟</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="282"/>
+        <source>Customers following this team or its tickets through the portal will be removed as followers: %1.</source>
+        <translation>مشتریانی که این تیم یا تیکت‌هایش را از راه درگاه دنبال می‌کنند از دنبال‌کنندگان حذف می‌شوند: %1.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="289"/>
+        <source>They will no longer see these tickets on the portal.</source>
+        <translation>آن‌ها دیگر این تیکت‌ها را در درگاه نمی‌بینند.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="295"/>
+        <source>Make private</source>
+        <translation>خصوصی شود</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="298"/>
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+</context>
+<context>
+    <name>TextsPage</name>
+    <message>
+        <location filename="../../views/settings_texts.py" line="46"/>
+        <source>New</source>
+        <translation>تازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="49"/>
+        <source>Save</source>
+        <translation>ذخیره</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="157"/>
+        <location filename="../../views/settings_texts.py" line="209"/>
+        <source>Title</source>
+        <translation>عنوان</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="159"/>
+        <source>Shortcut</source>
+        <translation>میان‌بر</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="161"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="162"/>
+        <location filename="../../views/settings_texts.py" line="214"/>
+        <source>Text</source>
+        <translation>متن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="170"/>
+        <source>Every team</source>
+        <translation>همهٔ تیم‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="207"/>
+        <source>Published</source>
+        <translation>منتشرشده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="211"/>
+        <source>Keywords</source>
+        <translation>کلیدواژه‌ها</translation>
+    </message>
+</context>
+<context>
     <name>TicketActions</name>
     <message>
         <location filename="../../actions.py" line="59"/>
@@ -1798,94 +2480,99 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="176"/>
+        <location filename="../../actions.py" line="160"/>
+        <source>Convert to lead…</source>
+        <translation>تبدیل به سرنخ فروش…</translation>
+    </message>
+    <message>
+        <location filename="../../actions.py" line="182"/>
         <source>Ticket actions</source>
         <translation>کارهای تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="297"/>
+        <location filename="../../actions.py" line="310"/>
         <source>Assigned to you</source>
         <translation>به شما واگذار شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="322"/>
+        <location filename="../../actions.py" line="335"/>
         <source>Referred</source>
         <translation>ارجاع شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="351"/>
+        <location filename="../../actions.py" line="364"/>
         <source>Stage changed</source>
         <translation>مرحله تغییر کرد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="353"/>
+        <location filename="../../actions.py" line="366"/>
         <source>(%1 tickets of other teams left alone)</source>
         <translation>(%1 تیکتِ تیم‌های دیگر دست‌نخورده ماند)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="365"/>
+        <location filename="../../actions.py" line="378"/>
         <source>Following</source>
         <translation>دنبال می‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="375"/>
+        <location filename="../../actions.py" line="388"/>
         <source>No longer following</source>
         <translation>دیگر دنبال نمی‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="383"/>
+        <location filename="../../actions.py" line="396"/>
         <source>Closed</source>
         <translation>بسته شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="391"/>
+        <location filename="../../actions.py" line="404"/>
         <source>Reopened</source>
         <translation>بازگشایی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="399"/>
+        <location filename="../../actions.py" line="412"/>
         <source>Archived</source>
         <translation>بایگانی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="407"/>
+        <location filename="../../actions.py" line="420"/>
         <source>Restored from archive</source>
         <translation>از بایگانی بازگردانده شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="431"/>
+        <location filename="../../actions.py" line="453"/>
         <source>Updating %1 tickets…</source>
         <translation>به‌روزرسانی %1 تیکت…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="434"/>
+        <location filename="../../actions.py" line="456"/>
         <source>Stop</source>
         <translation>توقف</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="470"/>
+        <location filename="../../actions.py" line="492"/>
         <source>Could not save</source>
         <translation>ذخیره نشد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="471"/>
+        <location filename="../../actions.py" line="493"/>
         <source>The change could not be saved in the local cache:
 %1</source>
         <translation>تغییر در حافظهٔ محلی ذخیره نشد:
 %1</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="491"/>
+        <location filename="../../actions.py" line="513"/>
         <source>%1: %2 tickets</source>
         <translation>%1: %2 تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="503"/>
+        <location filename="../../actions.py" line="525"/>
         <source>Some tickets were not changed</source>
         <translation>برخی تیکت‌ها تغییر نکردند</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="504"/>
+        <location filename="../../actions.py" line="526"/>
         <source>%1 tickets could not be changed:</source>
         <translation>%1 تیکت تغییر نکرد:</translation>
     </message>
@@ -2122,63 +2809,73 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketView</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="136"/>
-        <location filename="../../views/ticket_view.py" line="217"/>
+        <location filename="../../views/ticket_view.py" line="140"/>
+        <location filename="../../views/ticket_view.py" line="235"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="202"/>
+        <location filename="../../views/ticket_view.py" line="180"/>
+        <source>Convert to lead…</source>
+        <translation>تبدیل به سرنخ فروش…</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="220"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="224"/>
+        <location filename="../../views/ticket_view.py" line="242"/>
         <source>merged into #%1</source>
         <translation>ادغام‌شده در #%1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="230"/>
+        <location filename="../../views/ticket_view.py" line="248"/>
         <source>Customer: %1</source>
         <translation>مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="239"/>
+        <location filename="../../views/ticket_view.py" line="264"/>
+        <source>Lead: %1</source>
+        <translation>سرنخ فروش: %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="292"/>
         <source>Resolved by the customer</source>
         <translation>مشتری آن را حل‌شده اعلام کرد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="241"/>
+        <location filename="../../views/ticket_view.py" line="294"/>
         <source>Customer says not resolved</source>
         <translation>مشتری می‌گوید حل نشده</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="245"/>
+        <location filename="../../views/ticket_view.py" line="298"/>
         <source>satisfaction %1 of 5</source>
         <translation>رضایت %1 از ۵</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="264"/>
+        <location filename="../../views/ticket_view.py" line="317"/>
         <source>Nothing to send</source>
         <translation>چیزی برای ارسال نیست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="264"/>
+        <location filename="../../views/ticket_view.py" line="317"/>
         <source>Write the message first.</source>
         <translation>ابتدا پیام را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="349"/>
+        <location filename="../../views/ticket_view.py" line="402"/>
         <source>An unexpected error.</source>
         <translation>خطای پیش‌بینی‌نشده.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="352"/>
+        <location filename="../../views/ticket_view.py" line="405"/>
         <source>Not sent</source>
         <translation>ارسال نشد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="353"/>
+        <location filename="../../views/ticket_view.py" line="406"/>
         <source>The message was not sent; your text is kept.
 %1</source>
         <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
