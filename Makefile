@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup system-deps test-deps test-pg-stop bench clean
+.PHONY: run test lint setup system-deps test-deps test-pg-stop bench clean bundle bundle-check
 
 run: setup
 	$(BIN)/helpdesk --demo
@@ -42,8 +42,18 @@ $(STAMP): pyproject.toml
 test-pg-stop:
 	bash scripts/test-postgres.sh stop
 
+# the installable client: dist/helpdesk/ and a .tar.gz (packaging/build_linux.sh);
+# bundle-check builds it when a source is newer and runs its --self-test with no Python
+# packages around (tests/packaging/test_bundle.py; CI runs it after `make test`)
+bundle: setup
+	bash packaging/build_linux.sh
+
+bundle-check: setup
+	bash packaging/build_linux.sh --if-stale
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q -m slow tests/packaging
+
 bench: setup
 	$(BIN)/python -m bench.cache_bench
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info
