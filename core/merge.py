@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core.conversation import add_system_event
+from core.enums import Status
 from core.errors import DomainError, NotFoundError, ValidationError
 from core.ids import utcnow
 from core.models import Attachment, Contact, Message, Ticket, TicketFollower, User
@@ -293,3 +294,48 @@ def merge_tickets(
         moved_attachment_ids=moved_attachments,
         event_message_ids=tuple(m.id for m in events),
     )
+
+
+# "Find duplicates" reads at most this many candidates before scoring them
+DUPLICATE_CANDIDATES = 200
+# title words shorter than this are too common to find candidates by
+_KEY_WORD = 4
+
+
+def likely_duplicates(
+    session: Session, ticket_id: str, *, limit: int = 8, min_score: float = 0.45
+) -> list[tuple[str, float]]:
+    """O6 "Find duplicates": the open, unmerged tickets likeliest to duplicate this one,
+    best first, as (id, similarity). Candidates are cheap to find: the same contact,
+    email or account, or a title sharing one of its two longest words; at most
+    DUPLICATE_CANDIDATES are scored."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFoundError(f"Unknown ticket {ticket_id}.", code="ticket_not_found")
+    clauses = []
+    if ticket.contact_id is not None:
+        clauses.append(Ticket.contact_id == ticket.contact_id)
+    if ticket.contact_email:
+        clauses.append(Ticket.contact_email == ticket.contact_email)
+    if ticket.account_id is not None:
+        clauses.append(Ticket.account_id == ticket.account_id)
+    words = sorted({w for w in ticket.title.split() if len(w) >= _KEY_WORD}, key=len)[-2:]
+    clauses += [Ticket.title.contains(w, autoescape=True) for w in words]
+    if not clauses:
+        return []
+    candidates = session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.id != ticket.id,
+            Ticket.archived.is_(False),
+            Ticket.merged_into_id.is_(None),
+            Ticket.status != Status.CLOSED,
+            or_(*clauses),
+        )
+        .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+        .limit(DUPLICATE_CANDIDATES)
+    )
+    scored = sorted(
+        ((c.id, similarity(ticket, c)) for c in candidates), key=lambda p: (-p[1], p[0])
+    )
+    return [(i, s) for i, s in scored if s >= min_score][:limit]
