@@ -195,6 +195,9 @@ class TicketActions(QObject):
         selection.selectionChanged.connect(self.update_enabled)
         window.model.modelReset.connect(self.update_enabled)
         self.update_enabled()
+        from desktop.views.merge_dialog import MergeActions
+
+        self.merge_actions = MergeActions(context, window, self)  # O6: merge, duplicates, undo
 
     # --- selection --------------------------------------------------------------------
 
@@ -291,6 +294,7 @@ class TicketActions(QObject):
         menu.addAction(self.convert_lead)
         for action in menu.actions():
             action.setVisible(action.isSeparator() or action.isEnabled())
+        self.merge_actions.add_to(menu)
         return menu
 
     # --- handlers ---------------------------------------------------------------------
