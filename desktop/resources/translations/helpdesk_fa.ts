@@ -1178,6 +1178,67 @@
     </message>
 </context>
 <context>
+    <name>KanbanWindow</name>
+    <message>
+        <location filename="../../views/kanban.py" line="150"/>
+        <source>Click to fold this stage</source>
+        <translation>برای جمع کردن این مرحله کلیک کنید</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="157"/>
+        <source>Folded stage: click to unfold</source>
+        <translation>مرحلهٔ جمع‌شده: برای باز کردن کلیک کنید</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="201"/>
+        <location filename="../../views/kanban.py" line="218"/>
+        <source>Board</source>
+        <translation>تابلو</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="221"/>
+        <source>Team:</source>
+        <translation>تیم:</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="223"/>
+        <source>Refresh</source>
+        <translation>تازه‌سازی</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="283"/>
+        <source>Board: %1</source>
+        <translation>تابلوی %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="324"/>
+        <source>Moved %1 tickets</source>
+        <translation>%1 تیکت جابه‌جا شد</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="334"/>
+        <source>Not moved</source>
+        <translation>جابه‌جا نشد</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="353"/>
+        <source>Could not save</source>
+        <translation>ذخیره نشد</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="354"/>
+        <source>The move could not be saved in the local cache:
+%1</source>
+        <translation>جابه‌جایی در حافظهٔ محلی ذخیره نشد:
+%1</translation>
+    </message>
+    <message>
+        <location filename="../../views/kanban.py" line="376"/>
+        <source>&amp;Board</source>
+        <translation>&amp;تابلو</translation>
+    </message>
+</context>
+<context>
     <name>KbSearchDialog</name>
     <message>
         <location filename="../../views/composer.py" line="60"/>
@@ -1544,22 +1605,22 @@
     <message>
         <location filename="../../self_test.py" line="88"/>
         <location filename="../../self_test.py" line="167"/>
-        <location filename="../../views/main_window.py" line="63"/>
+        <location filename="../../views/main_window.py" line="64"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="72"/>
+        <location filename="../../views/main_window.py" line="73"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="96"/>
+        <location filename="../../views/main_window.py" line="97"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="226"/>
+        <location filename="../../views/main_window.py" line="228"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
     </message>
@@ -1567,67 +1628,157 @@
 <context>
     <name>MergeDialog</name>
     <message>
-        <location filename="../../views/merge_dialog.py" line="105"/>
+        <location filename="../../views/merge_dialog.py" line="51"/>
+        <source>One of the tickets is already merged into another.</source>
+        <translation>یکی از تیکت‌ها پیش‌تر در تیکت دیگری ادغام شده است.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="54"/>
+        <source>One of the tickets is archived; restore it first.</source>
+        <translation>یکی از تیکت‌ها بایگانی شده است؛ نخست آن را بازگردانید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="57"/>
+        <source>Select at least two tickets to merge.</source>
+        <translation>برای ادغام دست‌کم دو تیکت انتخاب کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="60"/>
+        <source>A ticket cannot be merged into itself.</source>
+        <translation>یک تیکت را نمی‌توان در خودش ادغام کرد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="63"/>
+        <source>One of the tickets is no longer in the cache.</source>
+        <translation>یکی از تیکت‌ها دیگر در حافظهٔ محلی نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="66"/>
+        <source>An agent replied on this ticket after the merge, so it can no longer be undone.</source>
+        <translation>پس از ادغام به این تیکت پاسخ داده شده است، پس ادغام دیگر برگشت‌پذیر نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="70"/>
+        <source>These tickets were merged again since, so this merge can no longer be undone.</source>
+        <translation>این تیکت‌ها پس از آن دوباره ادغام شده‌اند، پس این ادغام دیگر برگشت‌پذیر نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="74"/>
+        <source>No merge into this ticket was made here to undo.</source>
+        <translation>ادغامی در این تیکت در این رایانه انجام نشده که برگردانده شود.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="115"/>
         <source>Merge tickets</source>
         <translation>ادغام تیکت‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="110"/>
+        <location filename="../../views/merge_dialog.py" line="120"/>
         <source>Everything of the other tickets moves into the kept one; they are archived as merged. Untick a ticket that is not a duplicate.</source>
         <translation>همهٔ محتوای تیکت‌های دیگر به تیکت نگه‌داشته منتقل می‌شود و آن‌ها به‌عنوان ادغام‌شده بایگانی می‌شوند. تیک تیکتی را که تکراری نیست بردارید.</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="121"/>
-        <location filename="../../views/merge_dialog.py" line="156"/>
+        <location filename="../../views/merge_dialog.py" line="131"/>
+        <location filename="../../views/merge_dialog.py" line="167"/>
         <source>Merge</source>
         <translation>ادغام</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="121"/>
+        <location filename="../../views/merge_dialog.py" line="131"/>
         <source>Number</source>
         <translation>شماره</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="121"/>
+        <location filename="../../views/merge_dialog.py" line="131"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="121"/>
+        <location filename="../../views/merge_dialog.py" line="131"/>
         <source>Similarity</source>
         <translation>شباهت</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="139"/>
+        <location filename="../../views/merge_dialog.py" line="150"/>
         <source>Ticket to keep:</source>
         <translation>تیکتی که می‌ماند:</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="161"/>
+        <location filename="../../views/merge_dialog.py" line="172"/>
         <source>Discard</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="208"/>
+        <location filename="../../views/merge_dialog.py" line="219"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="239"/>
+        <location filename="../../views/merge_dialog.py" line="250"/>
         <source>kept</source>
         <translation>نگه‌داشته</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="251"/>
+        <location filename="../../views/merge_dialog.py" line="262"/>
         <source>Moves into the kept ticket: %1 messages, %2 attachments, %3 followers, %4 contacts.</source>
         <translation>به تیکت نگه‌داشته منتقل می‌شود: %1 پیام، %2 پیوست، %3 دنبال‌کننده، %4 مخاطب.</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="271"/>
+        <location filename="../../views/merge_dialog.py" line="282"/>
         <source>The merge could not be saved in the local cache:
 %1</source>
         <translation>ادغام در حافظهٔ محلی ذخیره نشد:
 %1</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="332"/>
+        <source>Merge…</source>
+        <translation>ادغام…</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="335"/>
+        <source>Find duplicates</source>
+        <translation>یافتن تکراری‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="338"/>
+        <source>Undo merge</source>
+        <translation>برگرداندن ادغام</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="341"/>
+        <source>Merge the selected tickets into one</source>
+        <translation>ادغام تیکت‌های انتخاب‌شده در یک تیکت</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="344"/>
+        <source>Look for tickets that duplicate this one</source>
+        <translation>جست‌وجوی تیکت‌هایی که تکرار این تیکت‌اند</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="379"/>
+        <source>Put the tickets merged into this one back as they were</source>
+        <translation>بازگرداندن تیکت‌های ادغام‌شده در این تیکت به حال پیشین</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="414"/>
+        <source>No likely duplicates of this ticket were found.</source>
+        <translation>تیکت تکراری محتملی برای این تیکت پیدا نشد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="435"/>
+        <source>Merge undone: %1 tickets restored</source>
+        <translation>ادغام برگردانده شد: %1 تیکت بازگشت</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="443"/>
+        <source>Merge not undone</source>
+        <translation>ادغام برگردانده نشد</translation>
+    </message>
+    <message>
+        <location filename="../../views/merge_dialog.py" line="454"/>
+        <source>%1 tickets merged</source>
+        <translation>%1 تیکت ادغام شد</translation>
     </message>
 </context>
 <context>
