@@ -26,6 +26,7 @@ from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
 from desktop.views.dashboard import DashboardLauncher
 from desktop.views.kanban import BoardLauncher
 from desktop.views.queue_sidebar import QueueSidebarView
+from desktop.views.settings_window import SettingsLauncher
 from desktop.views.ticket_form import new_ticket_action
 from desktop.views.ticket_view import TicketView, TicketWindows
 
@@ -121,6 +122,7 @@ class MainWindow(QMainWindow):
         self.ticket_actions = TicketActions(context, self)  # toolbar, context menu, keys
         self.dashboards = DashboardLauncher(self, context)  # Reports > Dashboard (D7)
         self.boards = BoardLauncher(self, context)  # Board > a team: its kanban (O1)
+        self.settings = SettingsLauncher(self, context)  # Tools > Settings (O2-O5, E1, E2, S8)
         self.new_ticket = new_ticket_action(  # Ctrl+N and the toolbar: the ticket form (P1)
             context, self, toolbar=self.ticket_actions.toolbar, on_saved=self.ticket_saved
         )
