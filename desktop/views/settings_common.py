@@ -23,7 +23,7 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("SettingsPage", text)
 
 
-def error_text(error: AdminError | AdminOffline, kind: str | None = None) -> str:
+def error_text(error: AdminError | AdminOffline, kind: str | None = None) -> str:  # noqa: PLR0911 - one sentence per refusal
     """The refusal in the agent's language (the server's English only as a last resort)."""
     if isinstance(error, AdminOffline):
         return QCoreApplication.translate(

@@ -43,7 +43,7 @@ def _tr(text: str) -> str:
 
 
 class TeamsPage(SettingsPage):
-    def __init__(self, context: WindowContext, api: AdminApi | None) -> None:
+    def __init__(self, context: WindowContext, api: AdminApi | None) -> None:  # noqa: PLR0915 - one field after another
         super().__init__(context, api)
         self.team_list = QListWidget()
         self.team_list.setObjectName("teamList")

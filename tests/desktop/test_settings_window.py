@@ -11,11 +11,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QPainter
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from core.cache import open_cache
 from core.db import session_factory
@@ -25,6 +27,8 @@ from core.priority import PriorityMatrix
 from desktop.context import WindowContext
 from desktop.i18n import Localization
 from desktop.runner import DbRunner
+from desktop.views.main_window import MainWindow
+from desktop.views.settings_common import SettingsPage
 from desktop.views.settings_window import SettingsWindow
 from desktop.views.ticket_form import TicketFormDialog, open_new_ticket
 from sync.client.admin_api import AdminApi, AdminError
@@ -44,7 +48,7 @@ class Seat:
     token: str
     engine: Engine
 
-    def session(self):  # type: ignore[no-untyped-def]
+    def session(self) -> Session:
         return self.context.runner.session_factory()
 
 
@@ -115,7 +119,7 @@ def _window(qtbot: QtBot, seat: Seat) -> SettingsWindow:
     return window
 
 
-def _settle(qtbot: QtBot, page: object) -> None:
+def _settle(qtbot: QtBot, page: SettingsPage) -> None:
     qtbot.waitUntil(lambda: not page.busy, timeout=10_000)
     QApplication.processEvents()
 
@@ -125,6 +129,20 @@ def _reload_after_sync(qtbot: QtBot, desk: Desk, seat: Seat, window: SettingsWin
     before = window.loads
     window.reload()
     qtbot.waitUntil(lambda: window.loads > before, timeout=10_000)
+
+
+def _screenshot_with(window: QWidget, dialog: QWidget, path: Path) -> None:
+    """The window with its dialog drawn where it stands (offscreen, a dialog is its own
+    top-level and a grab of the window alone misses it)."""
+    shot = window.grab()
+    painter = QPainter(shot)
+    where = window.mapFromGlobal(dialog.mapToGlobal(dialog.rect().topLeft()))
+    if not window.rect().contains(where):
+        where = window.rect().center() - dialog.rect().center()
+    painter.drawPixmap(where, dialog.grab())
+    painter.end()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert shot.save(str(path))
 
 
 def test_o1_o2_admin_renames_a_team_and_adds_a_stage_server_then_cache(
@@ -211,9 +229,12 @@ def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_ke
 ) -> None:
     sup = seats[Role.SUPERVISOR]
     with desk.server.sessions() as s:
-        team = s.scalars(select(Team).where(Team.active).order_by(Team.name)).first()
-        assert team is not None
-        team.visibility = Visibility.PUBLIC
+        team = s.scalars(
+            select(Team)
+            .where(Team.active, Team.visibility == Visibility.PUBLIC)
+            .order_by(Team.name)
+        ).first()
+        assert team is not None  # a public team of the demo, with its stages
         contacts = list(s.scalars(select(Contact).order_by(Contact.id).limit(2)))
         for n, contact in enumerate(contacts):
             make_user(s, contact.name, role=Role.PORTAL, contact_id=contact.id)
@@ -224,6 +245,7 @@ def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_ke
                 s.add(TicketFollower(ticket_id=ticket.id, contact_id=contact.id))
         s.commit()
         team_id = team.id
+        portal_ids = {c.id for c in contacts}
         portal = select(User.contact_id).where(User.role == Role.PORTAL)
         expected = len(
             s.scalars(
@@ -250,7 +272,7 @@ def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_ke
     warning = page.warning
     assert warning is not None
     assert persian.formatter.number(expected) in warning.text()
-    window.grab().save(str(SCREENSHOTS / "settings_fa.png"))
+    _screenshot_with(window, warning, SCREENSHOTS / "settings_fa.png")
     warning.button(QMessageBox.StandardButton.Cancel).click()
     qtbot.waitUntil(lambda: page.warning is None, timeout=5_000)
     assert page.visibility.currentData() == Visibility.PUBLIC
@@ -268,7 +290,7 @@ def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_ke
     with desk.api(sup.token) as http:
         got = http.get(f"/teams/{team_id}").json()
     assert got["visibility"] == "private"
-    assert not [f for f in got["followers"] if f["contact_id"]]
+    assert not portal_ids & {f["contact_id"] for f in got["followers"]}
 
 
 def test_o2_e2_server_validation_error_beside_the_field_keeps_what_was_typed(
@@ -353,3 +375,28 @@ def test_o2_offline_says_it_needs_the_server_and_keeps_the_edit(
     assert "اتصال به سرور" in page.message.text()
     assert page.name.text() == "تیم تازه"
     run(qtbot, offline.aclose())
+
+
+def test_o2_main_window_tools_menu_opens_the_settings_window(
+    qtbot: QtBot, seats: dict[Role, Seat]
+) -> None:
+    admin = seats[Role.ADMIN]
+    window = MainWindow(admin.context)
+    qtbot.addWidget(window)
+    window.show()
+    action = window.findChild(QAction, "actionSettings")
+    assert action is not None and action.text() == "&تنظیمات"
+    action.trigger()
+    settings = window.settings.settings
+    assert settings is not None and settings.isVisible()
+    qtbot.waitUntil(lambda: settings.loads >= 1, timeout=10_000)
+    assert settings.page_list.count() == len(settings.pages)
+    assert settings.layoutDirection() == Qt.LayoutDirection.RightToLeft
+    # no sync bridge in this context: the edits need the server, and the page says so
+    assert settings.banner.text() == "کار بدون اتصال: تغییرات به اتصال به سرور نیاز دارند."
+    settings.teams.name.setText("نام تازه")
+    settings.teams.save_team()
+    assert "اتصال به سرور" in settings.teams.message.text()
+    assert settings.teams.name.text() == "نام تازه"
+    settings.close()
+    window.close()
