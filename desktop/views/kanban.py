@@ -48,13 +48,8 @@ from desktop.models.kanban_model import KanbanBoard, KanbanColumnModel
 from desktop.models.queue_model import Column
 from desktop.views.kanban_cards import CARD_WIDTH, CardDelegate
 
-_CTX = "KanbanWindow"
 COLUMN_WIDTH = CARD_WIDTH + 24
 FOLDED_WIDTH = 40
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
 
 
 class CardList(QListView):
@@ -151,12 +146,16 @@ class StageColumn(QFrame):
         self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.header.setAutoRaise(True)
         self.header.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.header.setToolTip(_tr("Click to fold this stage"))
+        self.header.setToolTip(
+            QCoreApplication.translate("KanbanWindow", "Click to fold this stage")
+        )
         self.cards = CardList()
         self.cards.setModel(model)
         self.cards.setModelColumn(Column.TITLE)
         self.strip = FoldedStrip()
-        self.strip.setToolTip(_tr("Folded stage: click to unfold"))
+        self.strip.setToolTip(
+            QCoreApplication.translate("KanbanWindow", "Folded stage: click to unfold")
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.setSpacing(2)
@@ -199,7 +198,7 @@ class KanbanWindow(QMainWindow):
         super().__init__(parent)
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("kanbanWindow")
-        self.setWindowTitle(_tr("Board"))
+        self.setWindowTitle(QCoreApplication.translate("KanbanWindow", "Board"))
         self._context = context
         self._open_ticket = open_ticket
         self.board = KanbanBoard(
@@ -216,12 +215,12 @@ class KanbanWindow(QMainWindow):
         self.team_box.setObjectName("teamChooser")
         self.team_box.setMinimumContentsLength(18)
         self.set_teams(teams)
-        toolbar = QToolBar(_tr("Board"))
+        toolbar = QToolBar(QCoreApplication.translate("KanbanWindow", "Board"))
         toolbar.setObjectName("kanbanToolbar")
         toolbar.setMovable(False)
-        toolbar.addWidget(QLabel(_tr("Team:") + " "))
+        toolbar.addWidget(QLabel(QCoreApplication.translate("KanbanWindow", "Team:") + " "))
         toolbar.addWidget(self.team_box)
-        refresh = QAction(_tr("Refresh"), self)
+        refresh = QAction(QCoreApplication.translate("KanbanWindow", "Refresh"), self)
         refresh.setObjectName("kanbanRefresh")
         refresh.setShortcut("F5")
         refresh.triggered.connect(self.refresh)
@@ -280,7 +279,11 @@ class KanbanWindow(QMainWindow):
         team_id = self.team_box.itemData(index)
         if isinstance(team_id, str):
             self.board.show_team(team_id)
-            self.setWindowTitle(_tr("Board: %1").replace("%1", self.team_box.itemText(index)))
+            self.setWindowTitle(
+                QCoreApplication.translate("KanbanWindow", "Board: %1").replace(
+                    "%1", self.team_box.itemText(index)
+                )
+            )
 
     @Slot()
     def _build_columns(self) -> None:
@@ -292,9 +295,7 @@ class KanbanWindow(QMainWindow):
         self.columns = {}
         for stage in self.board.stages:
             column = StageColumn(stage, self.board.columns[stage.id])
-            column.cards.step_requested.connect(
-                lambda step, c=column: self._step(c, step)  # type: ignore[misc]
-            )
+            column.cards.step_requested.connect(lambda step, c=column: self._step(c, step))
             column.cards.activated.connect(self._activated)
             column.set_count(0, self._context.localization.formatter.number(0))
             self.columns[stage.id] = column
@@ -320,14 +321,17 @@ class KanbanWindow(QMainWindow):
     def _moved(self, result: BulkResult) -> None:
         formatter = self._context.localization.formatter
         self.statusBar().showMessage(
-            _tr("Moved %1 tickets").replace("%1", formatter.number(len(result.changed))), 6000
+            QCoreApplication.translate("KanbanWindow", "Moved %1 tickets").replace(
+                "%1", formatter.number(len(result.changed))
+            ),
+            6000,
         )
         if result.failed:
             from desktop.actions import error_text
 
             QMessageBox.warning(
                 self,
-                _tr("Not moved"),
+                QCoreApplication.translate("KanbanWindow", "Not moved"),
                 "\n".join(error_text(exc) for exc in list(result.failed.values())[:10]),
             )
         follow, self._follow = self._follow, None
@@ -346,8 +350,10 @@ class KanbanWindow(QMainWindow):
     def _move_failed(self, message: str) -> None:
         QMessageBox.warning(
             self,
-            _tr("Could not save"),
-            _tr("The move could not be saved in the local cache:\n%1").replace("%1", message),
+            QCoreApplication.translate("KanbanWindow", "Could not save"),
+            QCoreApplication.translate(
+                "KanbanWindow", "The move could not be saved in the local cache:\n%1"
+            ).replace("%1", message),
         )
 
     @Slot(QModelIndex)
@@ -367,7 +373,7 @@ class BoardLauncher:
         self._context = context
         self.teams: list[BoardTeam] = []
         self.board: KanbanWindow | None = None
-        self.menu = window.menuBar().addMenu(_tr("&Board"))
+        self.menu = window.menuBar().addMenu(QCoreApplication.translate("KanbanWindow", "&Board"))
         self.menu.setObjectName("boardMenu")
         user_id = context.user_id
         context.runner.submit(lambda s: board_teams(s, user_id), self._install)

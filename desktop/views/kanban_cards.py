@@ -38,7 +38,7 @@ class CardDelegate(QStyledItemDelegate):
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
-        line = QFontMetrics(option.font).lineSpacing()  # type: ignore[attr-defined]
+        line = QFontMetrics(option.font).lineSpacing()
         return QSize(CARD_WIDTH, 3 * line + 2 * PADDING + 2 * MARGIN + 8)
 
     @override
@@ -49,19 +49,19 @@ class CardDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         row = index.data(QueueRowRole)
-        rect: QRect = option.rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)  # type: ignore[attr-defined]
-        palette: QPalette = option.palette  # type: ignore[attr-defined]
-        rtl = option.direction == Qt.LayoutDirection.RightToLeft  # type: ignore[attr-defined]
+        rect: QRect = option.rect.adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
+        palette: QPalette = option.palette
+        rtl = option.direction == Qt.LayoutDirection.RightToLeft
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setLayoutDirection(option.direction)  # type: ignore[attr-defined]
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        painter.setLayoutDirection(option.direction)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
         border = palette.color(QPalette.ColorRole.Highlight) if selected else QColor("#c9d1d9")
         painter.setPen(QPen(border, 2 if selected else 1))
         painter.setBrush(QColor("#eef4fc") if selected else QColor("#ffffff"))
         painter.drawRoundedRect(rect, 6, 6)
         if row is not None:
-            font = QFont(option.font)  # type: ignore[attr-defined]
+            font = QFont(option.font)
             line = QFontMetrics(font).lineSpacing()
             inner = rect.adjusted(PADDING, PADDING - 2, -PADDING, -PADDING)
             top = QRect(inner.left(), inner.top(), inner.width(), line + 2)
@@ -151,5 +151,5 @@ class CardDelegate(QStyledItemDelegate):
 
 def _cell(index: QModelIndex | QPersistentModelIndex, column: Column) -> str:
     """The queue model's text for `column` of the card's ticket."""
-    value = index.siblingAtColumn(column).data(Qt.ItemDataRole.DisplayRole)
+    value = index.sibling(index.row(), column).data(Qt.ItemDataRole.DisplayRole)
     return str(value or "")

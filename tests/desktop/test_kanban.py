@@ -125,6 +125,11 @@ def _pushed(desk: Desk) -> None:
         engine.dispose()
 
 
+def _folded(column: StageColumn) -> bool:
+    """Read afresh each time (a click changes it)."""
+    return column.folded
+
+
 def _open_columns(board: KanbanWindow) -> list[StageColumn]:
     return [board.columns[s.id] for s in board.board.stages if not board.columns[s.id].folded]
 
@@ -311,18 +316,18 @@ def test_o1_folded_stage_collapses_to_a_strip_and_unfolds_on_click(
     folded = [s for s in board.board.stages if s.folded]
     assert folded, "the demo pipeline has a folded (closed) stage"
     column = board.columns[folded[0].id]
-    assert column.folded and not column.cards.isVisible() and column.strip.isVisible()
+    assert _folded(column) and not column.cards.isVisible() and column.strip.isVisible()
     assert column.width() < 80
     n = board.board.counts[folded[0].id]
     assert persian_digits(n) in column.strip.text()
 
-    qtbot.mouseClick(column.strip, Qt.MouseButton.LeftButton)
-    assert not column.folded and column.cards.isVisible()
+    QTest.mouseClick(column.strip, Qt.MouseButton.LeftButton)
+    assert not _folded(column) and column.cards.isVisible()
     assert column.width() > 200
     assert column.model.rowCount() == n
 
-    qtbot.mouseClick(column.header, Qt.MouseButton.LeftButton)
-    assert column.folded and not column.cards.isVisible()
+    QTest.mouseClick(column.header, Qt.MouseButton.LeftButton)
+    assert _folded(column) and not column.cards.isVisible()
 
 
 def test_o1_board_reloads_after_a_sync_and_screenshot(
