@@ -26,6 +26,7 @@ from desktop.app import OpenCache, open_window
 from desktop.i18n import Localization
 from desktop.views.kanban import BoardLauncher, KanbanWindow, StageColumn
 from desktop.views.main_window import MainWindow
+from sync.client.conflicts import load_conflicts, load_rejected
 from tests.desktop.conftest import Desk
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -330,15 +331,8 @@ def test_o1_folded_stage_collapses_to_a_strip_and_unfolds_on_click(
     assert _folded(column) and not column.cards.isVisible()
 
 
-def test_o1_board_reloads_after_a_sync_and_screenshot(
-    qtbot: QtBot, desk: Desk, opened: OpenCache
-) -> None:
-    board = _open_board(qtbot, opened)
-    stages = board.board.stages
-    # another agent moves a ticket on the server; the board shows it after a sync
-    source = next(board.columns[s.id] for s in stages if board.board.counts[s.id] > 0)
-    target = next(s for s in stages if s.id != source.stage.id and not s.is_closed)
-    ticket_id = source.model.ticket_id(0)
+def _move_on_server(desk: Desk, ticket_id: str, from_stage: str, to_stage: str) -> None:
+    """Another agent's client moves the ticket on the server (a real push)."""
     with desk.api() as api:
         ticket = api.get(f"/tickets/{ticket_id}").json()
         reply = api.post(
@@ -351,7 +345,7 @@ def test_o1_board_reloads_after_a_sync_and_screenshot(
                         "id": str(uuid.uuid4()),
                         "name": "ticket.set_stage",
                         "entity_id": ticket_id,
-                        "payload": {"stage_id": target.id, "base": {"stage_id": source.stage.id}},
+                        "payload": {"stage_id": to_stage, "base": {"stage_id": from_stage}},
                         "base_version": ticket["version"],
                     }
                 ],
@@ -359,6 +353,44 @@ def test_o1_board_reloads_after_a_sync_and_screenshot(
         )
         assert reply.status_code == 200, reply.text
         assert reply.json()["results"][0]["status"] == "applied", reply.text
+
+
+def test_o1_a_move_the_server_refuses_shows_in_the_conflicts_list(
+    qtbot: QtBot, desk: Desk, opened: OpenCache
+) -> None:
+    board = _open_board(qtbot, opened)
+    columns = _open_columns(board)
+    source = next(c for c in columns if c.model.rowCount() > 0)
+    others = [s for s in board.board.stages if s.id != source.stage.id]
+    assert len(others) >= 2
+    ticket_id = source.model.ticket_id(0)
+    # meanwhile another agent moved the ticket elsewhere; this agent has not synced yet
+    _move_on_server(desk, ticket_id, source.stage.id, others[0].id)
+    target = next(c for c in columns if c.stage.id not in (source.stage.id, others[0].id))
+    with qtbot.waitSignal(board.board.moved, timeout=10_000):
+        _drop(source, target, 0)
+    desk.sync()
+    engine = desk.engine()
+    try:
+        with session_factory(engine)() as session:
+            found = [c for c in load_conflicts(session) if c.ticket_id == ticket_id]
+            refused = [r for r in load_rejected(session) if r.ticket_id == ticket_id]
+    finally:
+        engine.dispose()
+    assert found or refused, "the refused move is in the conflicts list"
+    assert _server_stage(desk, ticket_id) == others[0].id, "the server kept the other move"
+
+
+def test_o1_board_reloads_after_a_sync_and_screenshot(
+    qtbot: QtBot, desk: Desk, opened: OpenCache
+) -> None:
+    board = _open_board(qtbot, opened)
+    stages = board.board.stages
+    # another agent moves a ticket on the server; the board shows it after a sync
+    source = next(board.columns[s.id] for s in stages if board.board.counts[s.id] > 0)
+    target = next(s for s in stages if s.id != source.stage.id and not s.is_closed)
+    ticket_id = source.model.ticket_id(0)
+    _move_on_server(desk, ticket_id, source.stage.id, target.id)
     desk.sync()
     board.refresh_after_sync(True)  # what SyncBridge.synced triggers through the launcher
     _settle(qtbot, opened, board)
