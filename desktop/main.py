@@ -57,6 +57,39 @@ def _smoke_offline(cache_path: Path | None, localization: object) -> int:
     return 0
 
 
+LOG_FILE_BYTES = 1_000_000
+LOG_FILES_KEPT = 3
+
+
+def log_to_file() -> Path | None:
+    """Warnings and errors to `<data folder>/logs/helpdesk.log` (rotated at 1 MB, three
+    kept) as well as stderr: an installed client on Windows has no console to read."""
+    import logging
+    import logging.handlers
+
+    from core.paths import data_dir
+
+    folder = data_dir() / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            folder / "helpdesk.log",
+            maxBytes=LOG_FILE_BYTES,
+            backupCount=LOG_FILES_KEPT,
+            encoding="utf-8",
+        )
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    if sys.stderr is not None:
+        root.addHandler(logging.StreamHandler())
+    root.setLevel(logging.WARNING)
+    return folder / "helpdesk.log"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Start the window; returns the process exit code."""
     raw = list(sys.argv[1:] if argv is None else argv)
@@ -85,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         print("helpdesk: --demo needs the source checkout (make run)", file=sys.stderr)
         return 2
 
+    log_to_file()
     cache_path: Path = args.cache or default_cache_path()
     if args.smoke and not args.demo:
         return _smoke_offline(cache_path if cache_path.exists() else None, localization)
