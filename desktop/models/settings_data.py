@@ -14,13 +14,17 @@ from core.enums import Role
 from core.models import (
     CannedReply,
     Company,
+    CustomFieldDef,
+    Department,
     KbArticle,
     Stage,
+    Subject,
     Team,
     TeamFollower,
     TeamMember,
     Ticket,
     TicketFollower,
+    TicketSubtype,
     User,
 )
 from core.settings import priority_matrix, sla_targets
@@ -69,6 +73,29 @@ class KbRow:
     published: bool
 
 
+@dataclass(frozen=True)
+class ChildRow:
+    """A subject of a department (C1) or a custom field of a subtype (P5)."""
+
+    id: str
+    name: str
+    sequence: int
+    key: str = ""
+    kind: str = ""
+    required: bool = False
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParentRow:
+    """A department (C1) with its subjects, or a subtype (P3) with its fields."""
+
+    id: str
+    name: str
+    team_id: str | None
+    children: list[ChildRow]
+
+
 @dataclass
 class SettingsData:
     role: Role | None
@@ -79,6 +106,8 @@ class SettingsData:
     sla: dict[str, dict[str, int]] = field(default_factory=dict)
     canned: list[CannedRow] = field(default_factory=list)
     kb: list[KbRow] = field(default_factory=list)
+    departments: list[ParentRow] = field(default_factory=list)
+    subtypes: list[ParentRow] = field(default_factory=list)
 
     @property
     def may_supervise(self) -> bool:
@@ -134,6 +163,36 @@ def load_settings(session: Session, user_id: str | None) -> SettingsData:
     data.kb = [
         KbRow(k.id, k.title, k.keywords, k.body, k.published)
         for k in session.scalars(select(KbArticle).order_by(KbArticle.title, KbArticle.id))
+    ]
+    subjects: dict[str, list[ChildRow]] = {}
+    for sub in session.scalars(select(Subject).order_by(Subject.sequence, Subject.id)):
+        subjects.setdefault(sub.department_id, []).append(ChildRow(sub.id, sub.name, sub.sequence))
+    data.departments = [
+        ParentRow(d.id, d.name, d.team_id, subjects.get(d.id, []))
+        for d in session.scalars(
+            select(Department).where(Department.active.is_(True)).order_by(Department.name)
+        )
+    ]
+    fields: dict[str, list[ChildRow]] = {}
+    for f in session.scalars(
+        select(CustomFieldDef).order_by(CustomFieldDef.sequence, CustomFieldDef.id)
+    ):
+        fields.setdefault(f.subtype_id, []).append(
+            ChildRow(
+                f.id,
+                f.label,
+                f.sequence,
+                f.key,
+                str(f.kind),
+                f.required,
+                tuple(str(c) for c in f.choices or ()),
+            )
+        )
+    data.subtypes = [
+        ParentRow(t.id, t.name, None, fields.get(t.id, []))
+        for t in session.scalars(
+            select(TicketSubtype).order_by(TicketSubtype.sequence, TicketSubtype.name)
+        )
     ]
     return data
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.context import WindowContext
 from desktop.models.settings_data import SettingsData, load_settings
+from desktop.views.settings_catalog import DepartmentsPage, SubtypesPage
 from desktop.views.settings_common import SettingsPage
 from desktop.views.settings_priority import PriorityPage
 from desktop.views.settings_teams import TeamsPage
@@ -47,11 +48,21 @@ class SettingsWindow(QMainWindow):
         self.data: SettingsData | None = None
         self.loads = 0
         self.teams = TeamsPage(context, api)
+        self.departments = DepartmentsPage(context, api)
+        self.subtypes = SubtypesPage(context, api)
         self.priority = PriorityPage(context, api)
         self.canned = CannedPage(context, api)
         self.kb = KbPage(context, api)
         self.pages: list[tuple[str, SettingsPage]] = [
             (QCoreApplication.translate("SettingsWindow", "Teams and stages"), self.teams),
+            (
+                QCoreApplication.translate("SettingsWindow", "Departments and subjects"),
+                self.departments,
+            ),
+            (
+                QCoreApplication.translate("SettingsWindow", "Subtypes and custom fields"),
+                self.subtypes,
+            ),
             (QCoreApplication.translate("SettingsWindow", "Priority and SLA"), self.priority),
             (QCoreApplication.translate("SettingsWindow", "Canned replies"), self.canned),
             (QCoreApplication.translate("SettingsWindow", "Knowledge base"), self.kb),

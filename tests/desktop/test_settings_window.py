@@ -400,3 +400,74 @@ def test_o2_main_window_tools_menu_opens_the_settings_window(
     assert settings.teams.name.text() == "نام تازه"
     settings.close()
     window.close()
+
+
+def test_c1_supervisor_adds_a_department_with_a_subject_server_then_cache(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    window = _window(qtbot, sup)
+    window.show_page(window.departments)
+    page = window.departments
+    assert page.parent_list.count() > 0
+    QTest.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert page.name.text() == ""
+    page.name.setText("خدمات پس از فروش")
+    page.team.setCurrentIndex(1)
+    team_id = page.team.currentData()
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    assert page.editing_id is not None
+    _reload_after_sync(qtbot, desk, sup, window)
+    department = page.current_parent()
+    assert department is not None and department.name == "خدمات پس از فروش"
+    assert department.team_id == team_id
+    page.child_name.setText("گارانتی")
+    QTest.mouseClick(page.add_child_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(sup.token) as http:
+        subjects = http.get(f"/departments/{department.id}/subjects").json()
+    assert [s["name"] for s in subjects] == ["گارانتی"]
+    _reload_after_sync(qtbot, desk, sup, window)
+    assert [c.name for c in page.current_parent().children] == ["گارانتی"]  # type: ignore[union-attr]
+
+
+def test_p3_p5_subtype_choice_field_and_a_bad_key_beside_its_field(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    window = _window(qtbot, sup)
+    window.show_page(window.subtypes)
+    page = window.subtypes
+    existing = page.parents()[0].name
+    QTest.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    page.name.setText(existing)  # subtype names are unique on the server
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(page.message.text()), timeout=10_000)
+    assert page.message.text() == "این نام پیش‌تر به کار رفته است."
+    assert page.name.text() == existing
+
+    page.name.setText("درخواست بازدید")
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    _reload_after_sync(qtbot, desk, sup, window)
+    subtype = page.current_parent()
+    assert subtype is not None and subtype.name == "درخواست بازدید"
+
+    page.key.setText("Visit Day")  # not a key: lower-case Latin, digits and _
+    page.child_name.setText("روز بازدید")
+    page.kind.setCurrentIndex(page.kind.findData("choice"))
+    page.choices.setText("شنبه، یکشنبه، دوشنبه")
+    QTest.mouseClick(page.add_child_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.error_labels["key"].isVisible, timeout=10_000)
+    assert page.child_name.text() == "روز بازدید" and page.key.text() == "Visit Day"
+    page.key.setText("visit_day")
+    QTest.mouseClick(page.add_child_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(sup.token) as http:
+        fields = http.get(f"/subtypes/{subtype.id}/fields").json()
+    assert [(f["key"], f["label"], f["kind"], f["choices"]) for f in fields] == [
+        ("visit_day", "روز بازدید", "choice", ["شنبه", "یکشنبه", "دوشنبه"])
+    ]
+    _reload_after_sync(qtbot, desk, sup, window)
+    assert [c.key for c in page.current_parent().children] == ["visit_day"]  # type: ignore[union-attr]
