@@ -42,6 +42,7 @@ from core.thread import TicketHeader
 from desktop.context import WindowContext
 from desktop.models.conversation_model import ConversationModel, Loaded
 from desktop.models.queue_model import CUSTOMER_LABELS, STAFF_TOOLTIPS, STATUS_LABELS
+from desktop.views.collision_banner import CollisionBanner
 from desktop.views.composer import Composer
 from desktop.views.conversation_view import ConversationView, isolate_latin
 from desktop.views.ticket_form import TicketForm, attachment_store
@@ -154,6 +155,8 @@ class TicketView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addLayout(facts)
+        self.collision = CollisionBanner(context, ticket_id, self.composer.editor)  # E3
+        layout.addWidget(self.collision)
         layout.addWidget(body, 1)
 
         self.composer.send_requested.connect(self._send_requested)
@@ -407,6 +410,7 @@ class TicketView(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         self.composer.flush_draft(closing=True)
+        self.collision.leave()
         super().closeEvent(event)
 
 
