@@ -93,6 +93,110 @@
     </message>
 </context>
 <context>
+    <name>CatalogPage</name>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="35"/>
+        <source>Text</source>
+        <translation>متن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="36"/>
+        <source>Number</source>
+        <translation>عدد</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="37"/>
+        <source>Date</source>
+        <translation>تاریخ</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="38"/>
+        <source>Choice</source>
+        <translation>گزینه‌ای</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="39"/>
+        <source>Yes / no</source>
+        <translation>بله / خیر</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="68"/>
+        <location filename="../../views/settings_catalog.py" line="86"/>
+        <source>Name</source>
+        <translation>نام</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="70"/>
+        <source>New</source>
+        <translation>تازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="73"/>
+        <source>Save</source>
+        <translation>ذخیره</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="88"/>
+        <source>Add</source>
+        <translation>افزودن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="92"/>
+        <source>Save changes</source>
+        <translation>ذخیرهٔ تغییرات</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="274"/>
+        <source>Team</source>
+        <translation>تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="275"/>
+        <source>Subjects</source>
+        <translation>موضوع‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="283"/>
+        <source>(none)</source>
+        <translation>(هیچ)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="318"/>
+        <source>Custom fields</source>
+        <translation>فیلدهای سفارشی</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="322"/>
+        <source>Latin letters, digits and _</source>
+        <translation>حروف لاتین کوچک، رقم و _</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="332"/>
+        <source>For a choice: options, separated by commas</source>
+        <translation>برای فیلد گزینه‌ای: گزینه‌ها، جداشده با ویرگول</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="334"/>
+        <source>Required</source>
+        <translation>الزامی</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="337"/>
+        <source>Key</source>
+        <translation>کلید</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="339"/>
+        <source>Kind</source>
+        <translation>نوع</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="340"/>
+        <source>Choices</source>
+        <translation>گزینه‌ها</translation>
+    </message>
+</context>
+<context>
     <name>CollisionBanner</name>
     <message>
         <location filename="../../views/collision_banner.py" line="112"/>
@@ -1180,60 +1284,60 @@
 <context>
     <name>KanbanWindow</name>
     <message>
-        <location filename="../../views/kanban.py" line="150"/>
+        <location filename="../../views/kanban.py" line="154"/>
         <source>Click to fold this stage</source>
         <translation>برای جمع کردن این مرحله کلیک کنید</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="157"/>
+        <location filename="../../views/kanban.py" line="161"/>
         <source>Folded stage: click to unfold</source>
         <translation>مرحلهٔ جمع‌شده: برای باز کردن کلیک کنید</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="201"/>
-        <location filename="../../views/kanban.py" line="218"/>
+        <location filename="../../views/kanban.py" line="205"/>
+        <location filename="../../views/kanban.py" line="222"/>
         <source>Board</source>
         <translation>تابلو</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="221"/>
+        <location filename="../../views/kanban.py" line="225"/>
         <source>Team:</source>
         <translation>تیم:</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="223"/>
+        <location filename="../../views/kanban.py" line="227"/>
         <source>Refresh</source>
         <translation>تازه‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="283"/>
+        <location filename="../../views/kanban.py" line="287"/>
         <source>Board: %1</source>
         <translation>تابلوی %1</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="324"/>
+        <location filename="../../views/kanban.py" line="328"/>
         <source>Moved %1 tickets</source>
         <translation>%1 تیکت جابه‌جا شد</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="334"/>
+        <location filename="../../views/kanban.py" line="338"/>
         <source>Not moved</source>
         <translation>جابه‌جا نشد</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="353"/>
+        <location filename="../../views/kanban.py" line="357"/>
         <source>Could not save</source>
         <translation>ذخیره نشد</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="354"/>
+        <location filename="../../views/kanban.py" line="358"/>
         <source>The move could not be saved in the local cache:
 %1</source>
         <translation>جابه‌جایی در حافظهٔ محلی ذخیره نشد:
 %1</translation>
     </message>
     <message>
-        <location filename="../../views/kanban.py" line="376"/>
+        <location filename="../../views/kanban.py" line="380"/>
         <source>&amp;Board</source>
         <translation>&amp;تابلو</translation>
     </message>
@@ -1709,74 +1813,74 @@
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="219"/>
+        <location filename="../../views/merge_dialog.py" line="226"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="250"/>
+        <location filename="../../views/merge_dialog.py" line="255"/>
         <source>kept</source>
         <translation>نگه‌داشته</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="262"/>
+        <location filename="../../views/merge_dialog.py" line="267"/>
         <source>Moves into the kept ticket: %1 messages, %2 attachments, %3 followers, %4 contacts.</source>
         <translation>به تیکت نگه‌داشته منتقل می‌شود: %1 پیام، %2 پیوست، %3 دنبال‌کننده، %4 مخاطب.</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="282"/>
+        <location filename="../../views/merge_dialog.py" line="287"/>
         <source>The merge could not be saved in the local cache:
 %1</source>
         <translation>ادغام در حافظهٔ محلی ذخیره نشد:
 %1</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="332"/>
+        <location filename="../../views/merge_dialog.py" line="337"/>
         <source>Merge…</source>
         <translation>ادغام…</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="335"/>
+        <location filename="../../views/merge_dialog.py" line="340"/>
         <source>Find duplicates</source>
         <translation>یافتن تکراری‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="338"/>
+        <location filename="../../views/merge_dialog.py" line="343"/>
         <source>Undo merge</source>
         <translation>برگرداندن ادغام</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="341"/>
+        <location filename="../../views/merge_dialog.py" line="346"/>
         <source>Merge the selected tickets into one</source>
         <translation>ادغام تیکت‌های انتخاب‌شده در یک تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="344"/>
+        <location filename="../../views/merge_dialog.py" line="349"/>
         <source>Look for tickets that duplicate this one</source>
         <translation>جست‌وجوی تیکت‌هایی که تکرار این تیکت‌اند</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="379"/>
+        <location filename="../../views/merge_dialog.py" line="384"/>
         <source>Put the tickets merged into this one back as they were</source>
         <translation>بازگرداندن تیکت‌های ادغام‌شده در این تیکت به حال پیشین</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="414"/>
+        <location filename="../../views/merge_dialog.py" line="419"/>
         <source>No likely duplicates of this ticket were found.</source>
         <translation>تیکت تکراری محتملی برای این تیکت پیدا نشد.</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="435"/>
+        <location filename="../../views/merge_dialog.py" line="440"/>
         <source>Merge undone: %1 tickets restored</source>
         <translation>ادغام برگردانده شد: %1 تیکت بازگشت</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="443"/>
+        <location filename="../../views/merge_dialog.py" line="448"/>
         <source>Merge not undone</source>
         <translation>ادغام برگردانده نشد</translation>
     </message>
     <message>
-        <location filename="../../views/merge_dialog.py" line="454"/>
+        <location filename="../../views/merge_dialog.py" line="459"/>
         <source>%1 tickets merged</source>
         <translation>%1 تیکت ادغام شد</translation>
     </message>
@@ -2175,47 +2279,57 @@
 <context>
     <name>SettingsWindow</name>
     <message>
-        <location filename="../../views/settings_window.py" line="44"/>
+        <location filename="../../views/settings_window.py" line="45"/>
         <source>Settings</source>
         <translation>تنظیمات</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="54"/>
+        <location filename="../../views/settings_window.py" line="57"/>
         <source>Teams and stages</source>
         <translation>تیم‌ها و مراحل</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="55"/>
+        <location filename="../../views/settings_window.py" line="59"/>
+        <source>Departments and subjects</source>
+        <translation>واحدها و موضوع‌ها</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="63"/>
+        <source>Subtypes and custom fields</source>
+        <translation>انواع تیکت و فیلدهای سفارشی</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_window.py" line="66"/>
         <source>Priority and SLA</source>
         <translation>اولویت و SLA</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="56"/>
+        <location filename="../../views/settings_window.py" line="67"/>
         <source>Canned replies</source>
         <translation>پاسخ‌های آماده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="57"/>
+        <location filename="../../views/settings_window.py" line="68"/>
         <source>Knowledge base</source>
         <translation>پایگاه دانش</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="99"/>
+        <location filename="../../views/settings_window.py" line="110"/>
         <source>You can read these settings; supervisors and admins change them.</source>
         <translation>این تنظیمات را می‌توانید ببینید؛ سرپرستان و مدیران آن‌ها را تغییر می‌دهند.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="106"/>
+        <location filename="../../views/settings_window.py" line="117"/>
         <source>Working offline: changes need a connection to the server.</source>
         <translation>کار بدون اتصال: تغییرات به اتصال به سرور نیاز دارند.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="134"/>
+        <location filename="../../views/settings_window.py" line="145"/>
         <source>&amp;Tools</source>
         <translation>&amp;ابزارها</translation>
     </message>
     <message>
-        <location filename="../../views/settings_window.py" line="135"/>
+        <location filename="../../views/settings_window.py" line="146"/>
         <source>&amp;Settings</source>
         <translation>&amp;تنظیمات</translation>
     </message>
