@@ -70,7 +70,8 @@ class CardList(QListView):
         self.setUniformItemSizes(True)  # every card is as tall: no measuring of all rows
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setItemDelegate(CardDelegate(self))
-        self.setStyleSheet("QListView { background: transparent; border: none; }")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.viewport().setAutoFillBackground(False)  # the column's tint shows between cards
 
     @override
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -119,7 +120,10 @@ class FoldedStrip(QAbstractButton):
         length = self.height() - 24
         painter.drawText(
             QRect(0, -self.width() // 2, length, self.width()),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            # from the top down in either direction (the painter mirrors plain AlignLeft)
+            Qt.AlignmentFlag.AlignAbsolute
+            | Qt.AlignmentFlag.AlignLeft
+            | Qt.AlignmentFlag.AlignVCenter,
             self.text(),
         )
         painter.end()

@@ -24,7 +24,7 @@ from desktop.models.queue_model import (
 
 MARGIN = 4
 PADDING = 8
-CARD_WIDTH = 230
+CARD_WIDTH = 200
 MUTED = "#57606a"
 
 

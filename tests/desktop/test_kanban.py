@@ -16,11 +16,11 @@ from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.db import session_factory
 from core.kanban import board_stages, board_teams, column_query
-from core.models import OutboxMutation, Team, TeamMember, Ticket
+from core.models import OutboxMutation, Stage, Team, TeamMember, Ticket
 from core.queues import QueueKind, count
 from desktop.app import OpenCache, open_window
 from desktop.i18n import Localization
@@ -397,6 +397,23 @@ def test_o1_board_reloads_after_a_sync_and_screenshot(
     target_model = board.columns[target.id].model
     assert ticket_id in [target_model.ticket_id(r) for r in range(target_model.rowCount())]
 
+    # the screenshot shows the busiest team with a folded stage
+    engine = desk.engine()
+    try:
+        with session_factory(engine)() as session:
+            folding = select(Stage.team_id).where(Stage.folded.is_(True))
+            busiest = session.scalars(
+                select(Ticket.team_id)
+                .where(Ticket.archived.is_(False), Ticket.team_id.in_(folding))
+                .group_by(Ticket.team_id)
+                .order_by(func.count().desc())
+            ).first()
+    finally:
+        engine.dispose()
+    assert busiest is not None
+    board.show_team(busiest)
+    _settle(qtbot, opened, board)
+    assert board.team_box.currentData() == busiest
     board.resize(1280, 720)
     QApplication.processEvents()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
