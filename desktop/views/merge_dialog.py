@@ -181,16 +181,23 @@ class MergeDialog(QDialog):
         data = self.keep_combo.currentData()
         return str(data) if data else self._first_keep
 
+    def rows(self) -> dict[str, QTreeWidgetItem]:
+        """The listed tickets' rows by ticket id, in the listed order."""
+        rows = {}
+        for row in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(row)
+            if item is not None:
+                rows[str(item.data(CHECK, Qt.ItemDataRole.UserRole))] = item
+        return rows
+
     def merged_ids(self) -> list[str]:
         """The ticked tickets other than the kept one, in the listed order."""
         keep = self.keep_id()
-        ticked = []
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
-            ident = str(item.data(CHECK, Qt.ItemDataRole.UserRole))
-            if ident != keep and item.checkState(CHECK) == Qt.CheckState.Checked:
-                ticked.append(ident)
-        return ticked
+        return [
+            ident
+            for ident, item in self.rows().items()
+            if ident != keep and item.checkState(CHECK) == Qt.CheckState.Checked
+        ]
 
     @Slot()
     def reload(self) -> None:
@@ -239,9 +246,7 @@ class MergeDialog(QDialog):
                 item.setTextAlignment(SIMILARITY, Qt.AlignmentFlag.AlignCenter)
                 self.tree.addTopLevelItem(item)
             self.keep_combo.setCurrentIndex(self.keep_combo.findData(keep))
-        for row in range(self.tree.topLevelItemCount()):
-            item = self.tree.topLevelItem(row)
-            ident = str(item.data(CHECK, Qt.ItemDataRole.UserRole))
+        for ident, item in self.rows().items():
             is_kept = ident == keep
             flags = item.flags()
             if is_kept:

@@ -3,12 +3,14 @@ refused after an agent's reply on the kept ticket or when another merge came sin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.db import make_engine, session_factory
 from core.enums import MessageKind, Status
 from core.errors import DomainError
 from core.local_edits import merge_locally, post_message_locally, unmerge_locally
@@ -55,7 +57,19 @@ def _state(session: Session, ids: list[str]) -> dict[str, Any]:
 
 
 @pytest.fixture
-def three(session: Session) -> tuple[list[str], str]:
+def db(db_url: str) -> Iterator[Session]:
+    """A session on SQLite (the cache) and on PostgreSQL (the server): both undo alike."""
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def three(db: Session) -> tuple[list[str], str]:
+    session = db
     agent = make_user(session, "Sara")
     other = make_user(session, "Omid")
     reza = make_contact(session, "Reza")
@@ -82,7 +96,8 @@ def three(session: Session) -> tuple[list[str], str]:
     return [keep.id, two.id, three.id], agent.id
 
 
-def test_o6_preview_counts_what_moves(session: Session, three: tuple[list[str], str]) -> None:
+def test_o6_preview_counts_what_moves(db: Session, three: tuple[list[str], str]) -> None:
+    session = db
     (keep, two, third), _agent = three
     counts = preview(session, keep, [two, third])
     assert (counts.messages, counts.attachments) == (3, 0)
@@ -91,8 +106,9 @@ def test_o6_preview_counts_what_moves(session: Session, three: tuple[list[str], 
 
 
 def test_o6_undo_restores_exactly_what_the_merge_moved(
-    session: Session, three: tuple[list[str], str]
+    db: Session, three: tuple[list[str], str]
 ) -> None:
+    session = db
     ids, agent = three
     before = _state(session, ids)
     merge_with_log(session, keep_id=ids[0], merged_ids=ids[1:], actor_id=agent)
@@ -109,8 +125,9 @@ def test_o6_undo_restores_exactly_what_the_merge_moved(
 
 
 def test_o6_undo_refused_after_a_reply_on_the_kept_ticket(
-    session: Session, three: tuple[list[str], str]
+    db: Session, three: tuple[list[str], str]
 ) -> None:
+    session = db
     ids, agent = three
     merge_locally(session, ids[0], ids[1:], agent)
     log, blocker = can_undo(session, ids[0])
@@ -133,8 +150,9 @@ def test_o6_undo_refused_after_a_reply_on_the_kept_ticket(
 
 
 def test_o6_undo_refused_when_another_merge_came_since(
-    session: Session, three: tuple[list[str], str]
+    db: Session, three: tuple[list[str], str]
 ) -> None:
+    session = db
     ids, agent = three
     merge_with_log(session, keep_id=ids[0], merged_ids=[ids[1]], actor_id=agent)
     fourth = make_ticket(session, "چهارم", number=4)
@@ -152,8 +170,9 @@ def test_o6_undo_refused_when_another_merge_came_since(
 
 
 def test_o6_local_merge_and_undo_queue_their_intents(
-    session: Session, three: tuple[list[str], str]
+    db: Session, three: tuple[list[str], str]
 ) -> None:
+    session = db
     ids, agent = three
     before = _state(session, ids)
     assert sorted(merge_locally(session, ids[0], ids[1:], agent)) == sorted(ids[1:])

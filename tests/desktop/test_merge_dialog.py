@@ -182,19 +182,15 @@ def _merge_through_dialog(
     dialog = merge.dialog
     assert isinstance(dialog, MergeDialog)
     assert dialog.isRightToLeft()
-    before = [dialog.tree.topLevelItem(r).text(3) for r in range(3)]
+    before = [item.text(3) for item in dialog.rows().values()]
     dialog.keep_combo.setCurrentIndex(dialog.keep_combo.findData(keep))
     qtbot.waitUntil(lambda: dialog.loaded and dialog.keep_id() == keep)
-    rows = {
-        str(
-            dialog.tree.topLevelItem(r).data(0, Qt.ItemDataRole.UserRole)
-        ): dialog.tree.topLevelItem(r)
-        for r in range(3)
-    }
+    rows = dialog.rows()
+    assert sorted(rows) == sorted(ids)
     # the kept ticket is marked, the others show their similarity to it in percent
     assert rows[keep].text(3) == "نگه‌داشته"
     assert all(rows[i].text(3).endswith("٪") for i in ids if i != keep)
-    assert before != [dialog.tree.topLevelItem(r).text(3) for r in range(3)]
+    assert before != [item.text(3) for item in rows.values()]
     assert dialog.counts.text().startswith("به تیکت نگه‌داشته منتقل می‌شود")
     if screenshot:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -355,12 +351,7 @@ def test_o6_find_duplicates_proposes_the_similar_ticket(
     dialog = merge.dialog
     assert dialog is not None
     assert dialog.keep_id() == ids[0]
-    listed = {
-        str(
-            dialog.tree.topLevelItem(r).data(0, Qt.ItemDataRole.UserRole)
-        ): dialog.tree.topLevelItem(r).text(3)
-        for r in range(dialog.tree.topLevelItemCount())
-    }
+    listed = {ident: item.text(3) for ident, item in dialog.rows().items()}
     assert twin_id in listed
     percent = int(listed[twin_id].rstrip("٪").translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")))
     assert percent >= 80
