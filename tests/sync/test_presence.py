@@ -5,12 +5,13 @@ loopback (SQLite and PostgreSQL), and PostgreSQL with two worker processes."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,11 @@ from typing import Any
 import httpx
 import pytest
 
+from core.cache import open_cache
 from core.enums import Visibility
 from core.models import TeamMember
+from sync.client.engine import SyncEngine
+from sync.client.presence import PresenceClient, PresenceEvent, parse_presence
 from sync.server.auth import issue_token
 from sync.server.config import ServerConfig
 from sync.server.database import server_engine, server_sessions
@@ -280,3 +284,65 @@ def test_e3_presence_crosses_worker_processes(
             ctx.__exit__(None, None, None)
             client.close()
         engine.dispose()
+
+
+def test_e3_client_announces_renews_and_hears_through_the_engine(
+    live_sqlite: LiveServer, tmp_path: Path
+) -> None:
+    """sync.client: A's PresenceClient announces and keeps renewing past the server's
+    TTL; B's SyncEngine stream hands each presence frame to `on_presence`, none of B's
+    own; A's close says gone."""
+    live_sqlite.app.state.presence.ttl = 1.0
+    with _floor(live_sqlite) as floor:
+        a_id, _a = floor.a
+        _b_id, b = floor.b
+        cache = tmp_path / "b.sqlite3"
+        open_cache(cache).dispose()
+        heard: list[PresenceEvent] = []
+        others_seen: list[list[PresenceEvent]] = []
+
+        def on_presence(data: str) -> None:
+            event = parse_presence(data)
+            assert event is not None
+            heard.append(event)
+
+        async def until(check: Callable[[], bool], timeout: float = 5) -> None:
+            deadline = time.monotonic() + timeout
+            while not check():
+                assert time.monotonic() < deadline, "timed out"
+                await asyncio.sleep(0.05)
+
+        async def go() -> None:
+            engine = SyncEngine(cache, live_sqlite.url, floor.tokens["b"], on_presence=on_presence)
+            runner = asyncio.create_task(engine.run())
+            a_side = PresenceClient(live_sqlite.url, floor.tokens["a"], renew_seconds=0.3)
+            b_side = PresenceClient(live_sqlite.url, floor.tokens["b"], renew_seconds=0.3)
+            try:
+                await until(lambda: engine.state.status == "online")
+                a_side.set_state(floor.open_ticket, "viewing")
+                await until(lambda: len(heard) == 1)
+                # B announces too: B's answer lists A; B's stream never tells B of B
+                b_side.set_state(floor.open_ticket, "viewing", lambda _t, o: others_seen.append(o))
+                await until(lambda: bool(others_seen))
+                assert [o.name for o in others_seen[0]] == ["Reza"]
+                a_side.set_state(floor.open_ticket, "replying")
+                await until(lambda: len(heard) == 2)
+                # three TTLs pass: the renewals keep A there, nothing more is heard
+                await asyncio.sleep(3.0)
+                assert [(e.user, e.state) for e in heard] == [
+                    (a_id, "viewing"),
+                    (a_id, "replying"),
+                ]
+                await a_side.aclose()  # says gone
+                await until(lambda: len(heard) == 3)
+                assert heard[-1].state == "gone"
+            finally:
+                runner.cancel()
+                await asyncio.gather(runner, return_exceptions=True)
+                await b_side.aclose()
+                await engine.aclose()
+
+        asyncio.run(go())
+        assert b.get(f"/tickets/{floor.open_ticket}/presence").json()["others"] == []
+    assert parse_presence("not json") is None
+    assert parse_presence('{"ticket_id": "t", "user": "u", "name": "n", "state": "x"}') is None
