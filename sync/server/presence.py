@@ -62,8 +62,12 @@ class Presence:
     expires_at: float
 
     def event(self) -> dict[str, str]:
-        return {"ticket_id": self.ticket_id, "user": self.user, "name": self.name,
-                "state": self.state}  # fmt: skip
+        return {
+            "ticket_id": self.ticket_id,
+            "user": self.user,
+            "name": self.name,
+            "state": self.state,
+        }
 
 
 @dataclass(eq=False)
