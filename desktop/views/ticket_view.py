@@ -135,7 +135,9 @@ class TicketView(QWidget):
         self.model.reload(with_draft=True)
         self.form = TicketForm(context, ticket_id=ticket_id)
         self.form.saved.connect(self.refresh)
-        self.conversation = ConversationView(formatter, attachment_store(context))
+        self.conversation = ConversationView(
+            formatter, attachment_store(context), fetcher=context.sync
+        )
         self.composer = Composer(
             context.runner, ticket_id, context.user_id, pending_label=self.tr("pending")
         )
