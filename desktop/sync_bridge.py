@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 
 from core.db import connect_raw
 from sync.client import state as bookmarks
-from sync.client.engine import EngineState, SyncEngine, SyncReport
+from sync.client.engine import EngineState, OfflineError, SyncEngine, SyncReport
 from sync.client.presence import PresenceClient, parse_presence
 from sync.protocol import parse_cursor
 
@@ -66,6 +67,7 @@ class SyncBridge(QObject):
         )
         self._state = self._engine.state
         self._task: asyncio.Task[None] | None = None
+        self._fetches: set[asyncio.Task[Path]] = set()
         self._start_done = _cursor_position(Path(cache_path))
         self._start_pending = self._state.pending
         self._closed = False
@@ -99,9 +101,44 @@ class SyncBridge(QObject):
     def sync_now(self) -> None:
         self._engine.poke()
 
+    def fetch_blob(
+        self,
+        content_hash: str,
+        on_done: Callable[[Path], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
+        """Bring an attachment's bytes (`SyncEngine.fetch_blob`: the local store first,
+        else downloaded and checked) in a task on the loop; `on_done(path)` or
+        `on_error(exc)` (a `SyncError`: `OfflineError`, `AuthError`, `BadAnswerError`)
+        is then called on the GUI thread. Nothing is called when the bridge closes
+        first."""
+        if self._closed:
+            on_error(OfflineError("The sync engine is closed."))
+            return
+        task = asyncio.get_event_loop().create_task(self._engine.fetch_blob(content_hash))
+        self._fetches.add(task)
+
+        def finished(done: asyncio.Task[Path]) -> None:
+            self._fetches.discard(done)
+            if done.cancelled():
+                return
+            exc = done.exception()
+            if exc is None:
+                on_done(done.result())
+            elif isinstance(exc, Exception):
+                on_error(exc)
+
+        task.add_done_callback(finished)
+
     async def aclose(self) -> None:
         """Stop the task and the engine (waits for a cache write in flight)."""
         self._closed = True
+        fetches, self._fetches = list(self._fetches), set()
+        for fetch in fetches:
+            fetch.cancel()
+        for fetch in fetches:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await fetch
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

@@ -15,20 +15,25 @@ import re
 import shutil
 import tempfile
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import (
     QColor,
+    QCursor,
     QDesktopServices,
     QImage,
     QPainter,
     QPainterPath,
     QPen,
+    QResizeEvent,
     QTextDocument,
 )
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QTextBrowser, QWidget
+from PySide6.QtWidgets import QFileDialog, QLabel, QMenu, QMessageBox, QTextBrowser, QWidget
+from shiboken6 import isValid
 
 from core.blobs import BlobStore
 from core.enums import MessageKind
@@ -36,6 +41,7 @@ from core.errors import NotFoundError, ValidationError
 from core.system_events import SystemEvent, render
 from core.thread import AttachmentInfo, Thread, ThreadMessage
 from desktop.formatting import Formatter
+from sync.client.engine import AuthError, BadAnswerError, OfflineError, SyncError
 
 LRI, RLI, PDI = "\u2066", "\u2067", "\u2069"
 LOCK_URL = QUrl("hd-image:lock")
@@ -158,23 +164,60 @@ def _paragraphs(text: str) -> str:
     return "".join(parts)
 
 
+class BlobFetcher(Protocol):
+    """Brings an attachment's bytes from the server (desktop.sync_bridge.SyncBridge)."""
+
+    def fetch_blob(
+        self,
+        content_hash: str,
+        on_done: Callable[[Path], None],
+        on_error: Callable[[Exception], None],
+    ) -> None: ...
+
+
 class ConversationView(QTextBrowser):
     """The thread, newest at the bottom. `set_thread` rebuilds it in one pass."""
 
     attachment_activated = Signal(object)
     """The agent clicked an attachment (an AttachmentInfo)."""
+    attachment_opened = Signal(object)
+    """An attachment was handed to the system to open (the Path of its copy)."""
+    attachment_saved = Signal(object)
+    """An attachment whose bytes had to be fetched first was saved (the target Path)."""
+    fetch_failed = Signal(object, object)
+    """Fetching an attachment's bytes failed (the AttachmentInfo, the SyncError)."""
 
     def __init__(
         self,
         formatter: Formatter,
         blobs: BlobStore,
         parent: QWidget | None = None,
+        *,
+        fetcher: BlobFetcher | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("conversationView")
         self._formatter = formatter
         self._blobs = blobs
+        self._fetcher = fetcher
         self._attachments: dict[str, AttachmentInfo] = {}
+        self._fetching: dict[str, list[Callable[[], object]]] = {}
+        self.launch = True
+        """False in tests: `_launch` records the URL and stops short of the OS."""
+        self.launched: list[QUrl] = []
+        """Every URL this view asked the system to open, oldest first."""
+        self.messages_told: list[str] = []
+        """Every message this view showed about attachments, oldest first."""
+        self.attachment_menu: QMenu | None = None
+        self.save_dialog: QFileDialog | None = None
+        self.message: QMessageBox | None = None
+        self.fetch_note = QLabel(self)
+        self.fetch_note.setObjectName("fetchNote")
+        self.fetch_note.setStyleSheet(
+            "QLabel#fetchNote { background: #fff8e1; color: #5f4b00;"
+            " border: 1px solid #e0c060; border-radius: 4px; padding: 3px 8px; }"
+        )
+        self.fetch_note.hide()
         self.setOpenLinks(False)
         self.setReadOnly(True)
         self.document().setDocumentMargin(8)
@@ -259,45 +302,188 @@ class ConversationView(QTextBrowser):
             if info is not None:
                 self.attachment_activated.emit(info)
         elif url.scheme() in ("http", "https", "mailto"):
+            self._launch(url)
+
+    def _launch(self, url: QUrl) -> None:
+        """Hand `url` to the system (the OS picks the program); recorded in `launched`.
+        With `launch` False (tests) the view records it and stops short of the OS."""
+        self.launched.append(url)
+        if self.launch:
             QDesktopServices.openUrl(url)
 
     @Slot(object)
     def _offer_attachment(self, info: AttachmentInfo) -> None:
+        """Open or save, from a menu that does not hold the event loop (`popup`)."""
         menu = QMenu(self)
+        menu.setObjectName("attachmentMenu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         open_action = menu.addAction(self.tr("Open"))
+        open_action.setObjectName("openAttachment")
+        open_action.triggered.connect(lambda: self.open_attachment(info))
         save_action = menu.addAction(self.tr("Save as…"))
-        chosen = menu.exec(self.cursor().pos())
-        if chosen is open_action:
-            self.open_attachment(info)
-        elif chosen is save_action:
-            target, _ = QFileDialog.getSaveFileName(self, self.tr("Save attachment"), info.filename)
-            if target:
-                self.save_attachment(info, Path(target))
+        save_action.setObjectName("saveAttachment")
+        save_action.triggered.connect(lambda: self.ask_save_path(info))
+        self.attachment_menu = menu
+        menu.popup(QCursor.pos())
 
-    def _missing(self, info: AttachmentInfo) -> None:
-        QMessageBox.information(
-            self,
-            self.tr("Attachment"),
-            self.tr("%1 is not on this computer yet; it arrives with the next sync.").replace(
-                "%1", info.filename
-            ),
-        )
+    def ask_save_path(self, info: AttachmentInfo) -> QFileDialog:
+        """Where to save `info`: a file dialog shown without blocking (`open`); choosing
+        a file saves there (fetching the bytes first when they are not here). The dialog
+        is `save_dialog` (tests choose the path through it)."""
+        dialog = QFileDialog(self, self.tr("Save attachment"))
+        dialog.setObjectName("saveAttachmentDialog")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setFileMode(QFileDialog.FileMode.AnyFile)
+        dialog.selectFile(Path(info.filename).name)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(lambda target: self.save_attachment(info, Path(target)))
+        self.save_dialog = dialog
+        dialog.open()
+        return dialog
 
     def save_attachment(self, info: AttachmentInfo, target: Path) -> bool:
-        """Copy the attachment's bytes to `target`; False (with a message) when absent."""
+        """Copy the attachment's bytes to `target`. True when saved now; False when the
+        bytes are being fetched first (`attachment_saved` follows, or a message says why
+        not) or cannot be had here (a message says why)."""
+        if self._blobs_here(info):
+            return self._copy(info, target)
+        self._fetch(info, lambda: self._saved_after_fetch(info, target))
+        return False
+
+    def open_attachment(self, info: AttachmentInfo) -> Path | None:
+        """Copy to a private temporary folder under its own name (so the system picks
+        the program by its extension) and open it there. The copy's path, or None when
+        the bytes are being fetched first (`attachment_opened` follows) or missing."""
+        if not self._blobs_here(info):
+            self._fetch(info, lambda: self.open_attachment(info))
+            return None
+        folder = Path(tempfile.mkdtemp(prefix="helpdesk-"))
+        target = folder / Path(info.filename).name
+        if not self._copy(info, target):
+            return None
+        self._launch(QUrl.fromLocalFile(str(target)))
+        self.attachment_opened.emit(target)
+        return target
+
+    def _blobs_here(self, info: AttachmentInfo) -> bool:
+        try:
+            return self._blobs.exists(info.content_hash)
+        except ValidationError:
+            return False
+
+    def _copy(self, info: AttachmentInfo, target: Path) -> bool:
         try:
             with self._blobs.open(info.content_hash) as source, target.open("wb") as out:
                 shutil.copyfileobj(source, out)
         except (NotFoundError, ValidationError):
             self._missing(info)
             return False
+        except OSError as exc:
+            self._tell(
+                self.tr("%1 could not be written to %2: %3")
+                .replace("%1", info.filename)
+                .replace("%2", str(target))
+                .replace("%3", exc.strerror or str(exc))
+            )
+            return False
         return True
 
-    def open_attachment(self, info: AttachmentInfo) -> Path | None:
-        """Copy to a private temporary folder under its own name and open it there."""
-        folder = Path(tempfile.mkdtemp(prefix="helpdesk-"))
-        target = folder / Path(info.filename).name
-        if not self.save_attachment(info, target):
-            return None
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(target)))
-        return target
+    def _saved_after_fetch(self, info: AttachmentInfo, target: Path) -> None:
+        if self._copy(info, target):
+            self.attachment_saved.emit(target)
+
+    # --- fetching bytes that are not on this computer yet -----------------------------
+
+    def _fetch(self, info: AttachmentInfo, then: Callable[[], object]) -> None:
+        """Bring the bytes from the server in the background, then run `then`; one
+        download per file however often the agent clicks meanwhile."""
+        if self._fetcher is None:
+            self._missing(info)
+            return
+        waiting = self._fetching.get(info.content_hash)
+        if waiting is not None:
+            waiting.append(then)
+            return
+        self._fetching[info.content_hash] = [then]
+        self._show_fetching()
+        self._fetcher.fetch_blob(
+            info.content_hash,
+            lambda _path: self._fetched(info, None),
+            lambda exc: self._fetched(info, exc),
+        )
+
+    def _fetched(self, info: AttachmentInfo, error: Exception | None) -> None:
+        if not isValid(self):
+            return  # the window closed while the file was downloading
+        then = self._fetching.pop(info.content_hash, [])
+        self._show_fetching()
+        if error is not None:
+            self.fetch_failed.emit(info, error)
+            self._tell(self._fetch_error_text(info, error))
+            return
+        for action in then:
+            action()
+
+    def _show_fetching(self) -> None:
+        """The "downloading…" note and a busy cursor while any download runs."""
+        names = sorted(
+            {a.filename for a in self._attachments.values() if a.content_hash in self._fetching}
+        )
+        if not self._fetching:
+            self.fetch_note.hide()
+            self.viewport().unsetCursor()
+            return
+        shown = "، ".join(isolate_latin(n) for n in names) or "…"
+        self.fetch_note.setText(self.tr("Downloading %1…").replace("%1", shown))
+        self.fetch_note.adjustSize()
+        self._place_note()
+        self.fetch_note.show()
+        self.viewport().setCursor(Qt.CursorShape.BusyCursor)
+
+    def _place_note(self) -> None:
+        note = self.fetch_note
+        area = self.viewport().geometry()
+        x = area.right() - note.width() - 8 if self.isRightToLeft() else area.left() + 8
+        note.move(max(area.left(), x), area.top() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.fetch_note.isVisible():
+            self._place_note()
+
+    def _fetch_error_text(self, info: AttachmentInfo, error: Exception) -> str:
+        name = info.filename
+        if isinstance(error, OfflineError):
+            text = self.tr(
+                "%1 is not on this computer and the server cannot be reached. Try again"
+                " when you are back online."
+            )
+        elif isinstance(error, AuthError):
+            text = self.tr("%1 could not be downloaded: the server asks you to sign in again.")
+        elif isinstance(error, BadAnswerError):
+            text = self.tr("%1 arrived damaged from the server and was not kept. Try again.")
+        elif isinstance(error, SyncError):
+            return (
+                self.tr("The server refused to give %1: %2")
+                .replace("%1", name)
+                .replace("%2", str(error))
+            )
+        else:
+            text = self.tr("%1 could not be downloaded.")
+        return text.replace("%1", name)
+
+    def _missing(self, info: AttachmentInfo) -> None:
+        self._tell(
+            self.tr("%1 is not on this computer yet; it arrives with the next sync.").replace(
+                "%1", info.filename
+            )
+        )
+
+    def _tell(self, text: str) -> None:
+        """A message the agent reads and closes; shown without blocking (`message`)."""
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("Attachment"), text, parent=self)
+        box.setObjectName("attachmentMessage")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.message = box
+        self.messages_told.append(text)
+        box.open()
