@@ -95,103 +95,114 @@
 <context>
     <name>CatalogPage</name>
     <message>
-        <location filename="../../views/settings_catalog.py" line="35"/>
+        <location filename="../../views/settings_catalog.py" line="36"/>
         <source>Text</source>
         <translation>متن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="36"/>
+        <location filename="../../views/settings_catalog.py" line="37"/>
         <source>Number</source>
         <translation>عدد</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="37"/>
+        <location filename="../../views/settings_catalog.py" line="38"/>
         <source>Date</source>
         <translation>تاریخ</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="38"/>
+        <location filename="../../views/settings_catalog.py" line="39"/>
         <source>Choice</source>
         <translation>گزینه‌ای</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="39"/>
+        <location filename="../../views/settings_catalog.py" line="40"/>
         <source>Yes / no</source>
         <translation>بله / خیر</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="68"/>
-        <location filename="../../views/settings_catalog.py" line="86"/>
+        <location filename="../../views/settings_catalog.py" line="69"/>
+        <location filename="../../views/settings_catalog.py" line="87"/>
         <source>Name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="70"/>
+        <location filename="../../views/settings_catalog.py" line="71"/>
         <source>New</source>
         <translation>تازه</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="73"/>
+        <location filename="../../views/settings_catalog.py" line="74"/>
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="88"/>
+        <location filename="../../views/settings_catalog.py" line="89"/>
         <source>Add</source>
         <translation>افزودن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="92"/>
+        <location filename="../../views/settings_catalog.py" line="93"/>
         <source>Save changes</source>
         <translation>ذخیرهٔ تغییرات</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="274"/>
+        <location filename="../../views/settings_catalog.py" line="97"/>
+        <location filename="../../views/settings_catalog.py" line="264"/>
+        <source>Delete</source>
+        <translation>حذف</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="261"/>
+        <source>Delete %1? This cannot be undone.</source>
+        <translation>%1 حذف شود؟ این کار بازگشت‌پذیر نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_catalog.py" line="293"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="275"/>
+        <location filename="../../views/settings_catalog.py" line="294"/>
         <source>Subjects</source>
         <translation>موضوع‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="283"/>
+        <location filename="../../views/settings_catalog.py" line="302"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="318"/>
+        <location filename="../../views/settings_catalog.py" line="337"/>
         <source>Custom fields</source>
         <translation>فیلدهای سفارشی</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="322"/>
+        <location filename="../../views/settings_catalog.py" line="341"/>
         <source>Latin letters, digits and _</source>
         <translation>حروف لاتین کوچک، رقم و _</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="332"/>
+        <location filename="../../views/settings_catalog.py" line="351"/>
         <source>For a choice: options, separated by commas</source>
         <translation>برای فیلد گزینه‌ای: گزینه‌ها، جداشده با ویرگول</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="334"/>
+        <location filename="../../views/settings_catalog.py" line="353"/>
         <source>Required</source>
         <translation>الزامی</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="337"/>
+        <location filename="../../views/settings_catalog.py" line="356"/>
         <source>Key</source>
         <translation>کلید</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="339"/>
+        <location filename="../../views/settings_catalog.py" line="358"/>
         <source>Kind</source>
         <translation>نوع</translation>
     </message>
     <message>
-        <location filename="../../views/settings_catalog.py" line="340"/>
+        <location filename="../../views/settings_catalog.py" line="359"/>
         <source>Choices</source>
         <translation>گزینه‌ها</translation>
     </message>
@@ -420,107 +431,142 @@
 <context>
     <name>ConversationView</name>
     <message>
-        <location filename="../../views/conversation_view.py" line="110"/>
+        <location filename="../../views/conversation_view.py" line="116"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="112"/>
+        <location filename="../../views/conversation_view.py" line="118"/>
         <source>Reply</source>
         <translation>پاسخ</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="114"/>
+        <location filename="../../views/conversation_view.py" line="120"/>
         <source>Internal note</source>
         <translation>یادداشت داخلی</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="115"/>
+        <location filename="../../views/conversation_view.py" line="121"/>
         <source>System</source>
         <translation>سامانه</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="121"/>
+        <location filename="../../views/conversation_view.py" line="127"/>
         <source>Assigned to {assignee} automatically ({mode}).</source>
         <translation>به‌طور خودکار به {assignee} واگذار شد ({mode}).</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="124"/>
+        <location filename="../../views/conversation_view.py" line="130"/>
         <source>Merged {tickets} into this ticket.</source>
         <translation>{tickets} در این تیکت ادغام شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="127"/>
+        <location filename="../../views/conversation_view.py" line="133"/>
         <source>Merged into {ticket}.</source>
         <translation>در {ticket} ادغام شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="130"/>
+        <location filename="../../views/conversation_view.py" line="136"/>
         <source>Converted to lead &quot;{lead}&quot; (sales team: {team}, salesperson: {salesperson}); the ticket is archived.</source>
         <translation>به سرنخ «{lead}» تبدیل شد (تیم فروش: {team}، فروشنده: {salesperson})؛ تیکت بایگانی شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="135"/>
+        <location filename="../../views/conversation_view.py" line="141"/>
         <source>The customer marked it resolved (rating {rating} of 5).</source>
         <translation>مشتری آن را حل‌شده اعلام کرد (امتیاز {rating} از ۵).</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="196"/>
+        <location filename="../../views/conversation_view.py" line="239"/>
         <source>No messages yet.</source>
         <translation>هنوز پیامی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="215"/>
+        <location filename="../../views/conversation_view.py" line="258"/>
         <source>Unknown</source>
         <translation>نامشخص</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="219"/>
+        <location filename="../../views/conversation_view.py" line="262"/>
         <source>not yet sent</source>
         <translation>هنوز فرستاده نشده</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="235"/>
+        <location filename="../../views/conversation_view.py" line="278"/>
         <source>Attachments:</source>
         <translation>پیوست‌ها:</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="248"/>
+        <location filename="../../views/conversation_view.py" line="291"/>
         <source>%1 bytes</source>
         <translation>%1 بایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="250"/>
+        <location filename="../../views/conversation_view.py" line="293"/>
         <source>%1 KB</source>
         <translation>%1 کیلوبایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="251"/>
+        <location filename="../../views/conversation_view.py" line="294"/>
         <source>%1 MB</source>
         <translation>%1 مگابایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="267"/>
+        <location filename="../../views/conversation_view.py" line="320"/>
         <source>Open</source>
         <translation>باز کردن</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="268"/>
+        <location filename="../../views/conversation_view.py" line="323"/>
         <source>Save as…</source>
         <translation>ذخیره با نام…</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="273"/>
+        <location filename="../../views/conversation_view.py" line="333"/>
         <source>Save attachment</source>
         <translation>ذخیره پیوست</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="280"/>
+        <location filename="../../views/conversation_view.py" line="383"/>
+        <source>%1 could not be written to %2: %3</source>
+        <translation>%1 در %2 نوشته نشد: %3</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="437"/>
+        <source>Downloading %1…</source>
+        <translation>در حال دریافت %1…</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="458"/>
+        <source>%1 is not on this computer and the server cannot be reached. Try again when you are back online.</source>
+        <translation>%1 روی این رایانه نیست و سرور در دسترس نیست. وقتی دوباره برخط شدید، دوباره امتحان کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="462"/>
+        <source>%1 could not be downloaded: the server asks you to sign in again.</source>
+        <translation>%1 دریافت نشد: سرور می‌خواهد دوباره وارد شوید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="464"/>
+        <source>%1 arrived damaged from the server and was not kept. Try again.</source>
+        <translation>%1 آسیب‌دیده از سرور رسید و نگه داشته نشد. دوباره امتحان کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="467"/>
+        <source>The server refused to give %1: %2</source>
+        <translation>سرور %1 را نداد: %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="472"/>
+        <source>%1 could not be downloaded.</source>
+        <translation>%1 دریافت نشد.</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="484"/>
         <source>Attachment</source>
         <translation>پیوست</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="281"/>
+        <location filename="../../views/conversation_view.py" line="477"/>
         <source>%1 is not on this computer yet; it arrives with the next sync.</source>
         <translation>%1 هنوز روی این رایانه نیست؛ با همگام‌سازی بعدی می‌رسد.</translation>
     </message>
@@ -2252,26 +2298,41 @@
     </message>
     <message>
         <location filename="../../views/settings_common.py" line="51"/>
+        <source>This cannot be deleted while it is in use (for example, tickets still in this stage). Move or change those first.</source>
+        <translation>تا وقتی این در حال استفاده است (برای نمونه، تیکت‌هایی هنوز در این مرحله‌اند) نمی‌توان آن را حذف کرد. نخست آن‌ها را جابه‌جا یا تغییر دهید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="57"/>
+        <source>Customers with a portal login may follow only a public team; make the team public first.</source>
+        <translation>مشتریانی که ورود به پورتال دارند فقط می‌توانند تیم عمومی را دنبال کنند؛ نخست تیم را عمومی کنید.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="63"/>
         <source>This was changed meanwhile; it was reloaded, check and save again.</source>
         <translation>این در این میان تغییر کرده است؛ دوباره بارگذاری شد، بررسی کنید و دوباره ذخیره کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_common.py" line="55"/>
-        <source>This is still in use.</source>
-        <translation>این هنوز در حال استفاده است.</translation>
+        <location filename="../../views/settings_common.py" line="180"/>
+        <source>Are you sure?</source>
+        <translation>مطمئن هستید؟</translation>
     </message>
     <message>
-        <location filename="../../views/settings_common.py" line="57"/>
+        <location filename="../../views/settings_common.py" line="185"/>
+        <source>Cancel</source>
+        <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_common.py" line="67"/>
         <source>This value is out of range.</source>
         <translation>این مقدار خارج از محدوده است.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_common.py" line="58"/>
+        <location filename="../../views/settings_common.py" line="68"/>
         <source>The server refused this: %1</source>
         <translation>سرور این را نپذیرفت: %1</translation>
     </message>
     <message>
-        <location filename="../../views/settings_common.py" line="145"/>
+        <location filename="../../views/settings_common.py" line="157"/>
         <source>Saved on the server.</source>
         <translation>روی سرور ذخیره شد.</translation>
     </message>
@@ -2502,172 +2563,259 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TeamsPage</name>
     <message>
-        <location filename="../../views/settings_teams.py" line="34"/>
+        <location filename="../../views/settings_teams.py" line="38"/>
         <source>Private: invited staff only</source>
         <translation>خصوصی: فقط کارکنان دعوت‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="35"/>
+        <location filename="../../views/settings_teams.py" line="39"/>
         <source>Company: all staff</source>
         <translation>سازمانی: همهٔ کارکنان</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="36"/>
+        <location filename="../../views/settings_teams.py" line="40"/>
         <source>Public: staff and invited customers</source>
         <translation>عمومی: کارکنان و مشتریان دعوت‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="57"/>
+        <location filename="../../views/settings_teams.py" line="61"/>
         <source>Shown to customers on the portal</source>
         <translation>در درگاه مشتریان نمایش داده می‌شود</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="69"/>
+        <location filename="../../views/settings_teams.py" line="74"/>
+        <source>Member</source>
+        <translation>عضو</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="75"/>
+        <source>Assignable (auto-assignment)</source>
+        <translation>قابل واگذاری (واگذاری خودکار)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="89"/>
+        <source>Add follower</source>
+        <translation>افزودن دنبال‌کننده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="94"/>
+        <source>Remove follower</source>
+        <translation>برداشتن دنبال‌کننده</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="98"/>
+        <source>New team</source>
+        <translation>تیم تازه</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="104"/>
         <source>Save team</source>
         <translation>ذخیرهٔ تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="75"/>
+        <location filename="../../views/settings_teams.py" line="110"/>
         <source>Name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="77"/>
+        <location filename="../../views/settings_teams.py" line="112"/>
         <source>Public description</source>
         <translation>توضیح عمومی</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="79"/>
+        <location filename="../../views/settings_teams.py" line="114"/>
         <source>Company</source>
         <translation>شرکت</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="80"/>
+        <location filename="../../views/settings_teams.py" line="115"/>
         <source>Visibility</source>
         <translation>دیدپذیری</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="82"/>
+        <location filename="../../views/settings_teams.py" line="117"/>
         <source>Members</source>
         <translation>اعضا</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="90"/>
+        <location filename="../../views/settings_teams.py" line="123"/>
+        <source>Follow all team tickets</source>
+        <translation>دنبال‌کنندگان همهٔ تیکت‌های تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="135"/>
         <source>Stage name</source>
         <translation>نام مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="92"/>
+        <location filename="../../views/settings_teams.py" line="137"/>
         <source>Add stage</source>
         <translation>افزودن مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="95"/>
+        <location filename="../../views/settings_teams.py" line="140"/>
         <source>Rename</source>
         <translation>تغییر نام</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="98"/>
+        <location filename="../../views/settings_teams.py" line="143"/>
         <source>Move up</source>
         <translation>بالا بردن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="101"/>
+        <location filename="../../views/settings_teams.py" line="146"/>
         <source>Move down</source>
         <translation>پایین بردن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="104"/>
+        <location filename="../../views/settings_teams.py" line="150"/>
+        <source>Delete stage</source>
+        <translation>حذف مرحله</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="154"/>
         <source>Folded on the board</source>
         <translation>جمع‌شده در تابلو</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="113"/>
+        <location filename="../../views/settings_teams.py" line="163"/>
         <source>Stages</source>
         <translation>مراحل</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="149"/>
+        <location filename="../../views/settings_teams.py" line="203"/>
+        <source>(inactive)</source>
+        <translation>(غیرفعال)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="210"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="210"/>
+        <location filename="../../views/settings_teams.py" line="218"/>
+        <location filename="../../views/settings_teams.py" line="326"/>
+        <source>%1 (customer)</source>
+        <translation>%1 (مشتری)</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="268"/>
+        <source>Deactivate team</source>
+        <translation>غیرفعال کردن تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="270"/>
+        <source>Reactivate team</source>
+        <translation>فعال کردن دوباره تیم</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="344"/>
         <source>(folded)</source>
         <translation>(جمع‌شده)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="280"/>
+        <location filename="../../views/settings_teams.py" line="418"/>
         <source>Make the team private?</source>
         <translation>تیم خصوصی شود؟</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="282"/>
+        <location filename="../../views/settings_teams.py" line="420"/>
         <source>Customers following this team or its tickets through the portal will be removed as followers: %1.</source>
         <translation>مشتریانی که این تیم یا تیکت‌هایش را از راه درگاه دنبال می‌کنند از دنبال‌کنندگان حذف می‌شوند: %1.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="289"/>
+        <location filename="../../views/settings_teams.py" line="427"/>
         <source>They will no longer see these tickets on the portal.</source>
         <translation>آن‌ها دیگر این تیکت‌ها را در درگاه نمی‌بینند.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="295"/>
+        <location filename="../../views/settings_teams.py" line="433"/>
         <source>Make private</source>
         <translation>خصوصی شود</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="298"/>
+        <location filename="../../views/settings_teams.py" line="436"/>
         <source>Cancel</source>
         <translation>انصراف</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="515"/>
+        <source>Deactivate the team %1? New tickets can no longer be given to it; its tickets keep it.</source>
+        <translation>تیم %1 غیرفعال شود؟ دیگر نمی‌توان تیکت تازه‌ای به آن داد؛ تیکت‌هایش همچنان از آن تیم می‌مانند.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="520"/>
+        <source>Deactivate</source>
+        <translation>غیرفعال کن</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="595"/>
+        <source>Delete the stage %1?</source>
+        <translation>مرحلهٔ %1 حذف شود؟</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_teams.py" line="598"/>
+        <source>Delete</source>
+        <translation>حذف کن</translation>
     </message>
 </context>
 <context>
     <name>TextsPage</name>
     <message>
-        <location filename="../../views/settings_texts.py" line="46"/>
+        <location filename="../../views/settings_texts.py" line="47"/>
         <source>New</source>
         <translation>تازه</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="49"/>
+        <location filename="../../views/settings_texts.py" line="50"/>
         <source>Save</source>
         <translation>ذخیره</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="157"/>
-        <location filename="../../views/settings_texts.py" line="209"/>
+        <location filename="../../views/settings_texts.py" line="53"/>
+        <location filename="../../views/settings_texts.py" line="171"/>
+        <source>Delete</source>
+        <translation>حذف</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="168"/>
+        <source>Delete %1? This cannot be undone.</source>
+        <translation>%1 حذف شود؟ این کار بازگشت‌پذیر نیست.</translation>
+    </message>
+    <message>
+        <location filename="../../views/settings_texts.py" line="186"/>
+        <location filename="../../views/settings_texts.py" line="238"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="159"/>
+        <location filename="../../views/settings_texts.py" line="188"/>
         <source>Shortcut</source>
         <translation>میان‌بر</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="161"/>
+        <location filename="../../views/settings_texts.py" line="190"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="162"/>
-        <location filename="../../views/settings_texts.py" line="214"/>
+        <location filename="../../views/settings_texts.py" line="191"/>
+        <location filename="../../views/settings_texts.py" line="243"/>
         <source>Text</source>
         <translation>متن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="170"/>
+        <location filename="../../views/settings_texts.py" line="199"/>
         <source>Every team</source>
         <translation>همهٔ تیم‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="207"/>
+        <location filename="../../views/settings_texts.py" line="236"/>
         <source>Published</source>
         <translation>منتشرشده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_texts.py" line="211"/>
+        <location filename="../../views/settings_texts.py" line="240"/>
         <source>Keywords</source>
         <translation>کلیدواژه‌ها</translation>
     </message>
@@ -3074,73 +3222,73 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketView</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="140"/>
-        <location filename="../../views/ticket_view.py" line="235"/>
+        <location filename="../../views/ticket_view.py" line="142"/>
+        <location filename="../../views/ticket_view.py" line="237"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="180"/>
+        <location filename="../../views/ticket_view.py" line="182"/>
         <source>Convert to lead…</source>
         <translation>تبدیل به سرنخ فروش…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="220"/>
+        <location filename="../../views/ticket_view.py" line="222"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="242"/>
+        <location filename="../../views/ticket_view.py" line="244"/>
         <source>merged into #%1</source>
         <translation>ادغام‌شده در #%1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="248"/>
+        <location filename="../../views/ticket_view.py" line="250"/>
         <source>Customer: %1</source>
         <translation>مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="264"/>
+        <location filename="../../views/ticket_view.py" line="266"/>
         <source>Lead: %1</source>
         <translation>سرنخ فروش: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="292"/>
+        <location filename="../../views/ticket_view.py" line="294"/>
         <source>Resolved by the customer</source>
         <translation>مشتری آن را حل‌شده اعلام کرد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="294"/>
+        <location filename="../../views/ticket_view.py" line="296"/>
         <source>Customer says not resolved</source>
         <translation>مشتری می‌گوید حل نشده</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="298"/>
+        <location filename="../../views/ticket_view.py" line="300"/>
         <source>satisfaction %1 of 5</source>
         <translation>رضایت %1 از ۵</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="317"/>
+        <location filename="../../views/ticket_view.py" line="319"/>
         <source>Nothing to send</source>
         <translation>چیزی برای ارسال نیست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="317"/>
+        <location filename="../../views/ticket_view.py" line="319"/>
         <source>Write the message first.</source>
         <translation>ابتدا پیام را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="402"/>
+        <location filename="../../views/ticket_view.py" line="404"/>
         <source>An unexpected error.</source>
         <translation>خطای پیش‌بینی‌نشده.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="405"/>
+        <location filename="../../views/ticket_view.py" line="407"/>
         <source>Not sent</source>
         <translation>ارسال نشد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="406"/>
+        <location filename="../../views/ticket_view.py" line="408"/>
         <source>The message was not sent; your text is kept.
 %1</source>
         <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
