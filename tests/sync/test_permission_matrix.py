@@ -446,6 +446,8 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ),
     ("GET", f"{V}/sync/wait"): Expect(STAFF, query={"after": 10**12, "timeout": 0.05}),
     ("GET", f"{V}/sync/events"): Expect(STAFF, stream=True),
+    # a ticket the caller may not see is left out of the answer (never a 404)
+    ("POST", f"{V}/sync/entities"): Expect(STAFF, body=lambda c: {"ticket_ids": [c.rows.ticket]}),
     # --- tickets: staff only; a ticket of a team the caller may not see is 404
     ("GET", f"{V}/tickets"): Expect(STAFF),
     ("POST", f"{V}/tickets"): Expect(

@@ -12,13 +12,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import DomainError, PermissionDenied, ValidationError
 from core.ids import utcnow
-from core.models import AuthToken, Change, PushClient, PushResult, User
+from core.models import Attachment, AuthToken, Change, Lead, Message, PushClient, PushResult, User
 from sync.protocol import (
     ChangeOut,
     Mutation,
@@ -33,6 +34,7 @@ from sync.server import changelog, commands, presence
 from sync.server.deps import Config, Db, Staff
 from sync.server.errors import Conflict
 from sync.server.serialize import load_rows
+from sync.server.services.tickets import check_id
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 
@@ -99,6 +101,83 @@ def pull(
         server_seq=changelog.current_seq(session),
         changes=changes,
     )
+
+
+class EntitiesRequest(BaseModel):
+    """Rows a client wants as the server holds them now (`POST /sync/entities`)."""
+
+    ticket_ids: list[str] = Field(default_factory=list, max_length=200)
+    message_ids: list[str] = Field(default_factory=list, max_length=20000)
+    attachment_ids: list[str] = Field(default_factory=list, max_length=20000)
+    lead_ids: list[str] = Field(default_factory=list, max_length=200)
+    contact_ids: list[str] = Field(default_factory=list, max_length=200)
+
+
+class EntitiesResponse(BaseModel):
+    server_seq: int
+    changes: list[ChangeOut]
+
+
+_CHUNK = 900
+
+
+@router.post("/entities")
+def entities(body: EntitiesRequest, user: Staff, session: Db) -> EntitiesResponse:
+    """The current rows, as pull pages carry them, of the tickets named (with every
+    message, attachment and lead of theirs) and of the other rows named, that this user
+    may see: what a client needs to put a ticket back as the server holds it after the
+    server refused an edit its cache had already made (a merge, a conversion to a lead).
+    A row not in the answer is not on the server, or not for this user."""
+    for field, values in body.model_dump().items():
+        for value in values:
+            check_id(field, value)
+    tickets = _load(session, "ticket", body.ticket_ids, user)
+    shown = list(tickets)
+    wanted: dict[str, set[str]] = {
+        "message": set(body.message_ids),
+        "attachment": set(body.attachment_ids),
+        "lead": set(body.lead_ids)
+        | {str(t["lead_id"]) for t in tickets.values() if t.get("lead_id")},
+        "contact": set(body.contact_ids),
+    }
+    for entity, model in (("message", Message), ("attachment", Attachment), ("lead", Lead)):
+        for chunk in _chunks(shown):
+            wanted[entity].update(
+                session.scalars(select(model.id).where(model.ticket_id.in_(chunk)))
+            )
+    rows = {"ticket": tickets} | {e: _load(session, e, sorted(i), user) for e, i in wanted.items()}
+    changes: list[ChangeOut] = []
+    for entity in ("contact", "ticket", "lead", "message", "attachment"):
+        seqs = _seqs(session, entity, list(rows[entity]))
+        changes += [
+            ChangeOut(op="upsert", entity=entity, id=i, seq=seqs.get(i, 0), data=data)
+            for i, data in rows[entity].items()
+        ]
+    return EntitiesResponse(server_seq=changelog.current_seq(session), changes=changes)
+
+
+def _chunks(ids: list[str]) -> list[list[str]]:
+    return [ids[i : i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _load(session: Session, entity: str, ids: list[str], user: User) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        out.update(load_rows(session, entity, chunk, user))
+    return out
+
+
+def _seqs(session: Session, entity: str, ids: list[str]) -> dict[str, int]:
+    """Each row's number in the change log (0 when the log holds none)."""
+    out: dict[str, int] = {}
+    for chunk in _chunks(ids):
+        found = session.execute(
+            select(Change.entity_id, Change.seq).where(
+                Change.entity == entity, Change.entity_id.in_(chunk)
+            )
+        )
+        out.update((str(i), int(n)) for i, n in found)
+    return out
 
 
 def _replay(stored: PushResult) -> MutationResult:
