@@ -277,6 +277,38 @@ def apply_changes(conn: sqlite3.Connection, changes: Sequence[ChangeOut]) -> Pag
     return result
 
 
+def apply_current(conn: sqlite3.Connection, changes: Sequence[ChangeOut]) -> PageResult:
+    """Rows as the server holds them now (`POST /sync/entities`), written over the cached
+    ones whatever their change number: the cache had changed them by an edit the server
+    refused, and local edits never move `updated_seq`. Inside the caller's transaction
+    (foreign keys already off); pending intents are applied again on top, as in a pull."""
+    result = PageResult()
+    touched: list[str] = []
+    for entity, meta in ENTITY_TABLES.items():
+        rows = [c for c in changes if c.entity == entity and c.op == "upsert" and c.data]
+        if not rows:
+            continue
+        held: set[str] = set()
+        for chunk in _chunks([c.id for c in rows]):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT {meta.key} FROM {meta.table} WHERE {meta.key} IN ({marks})"
+            held.update(r[0] for r in conn.execute(sql, tuple(chunk)))
+        _upsert(conn, meta, rows, held)
+        _replace_children(conn, entity, rows, held)
+        result.upserted += len(rows)
+        if entity == "ticket":
+            touched += [c.id for c in rows]
+    if touched:
+        _reapply_intents(conn, touched)
+    return result
+
+
+def drop_rows(conn: sqlite3.Connection, entity: str, ids: Sequence[str]) -> None:
+    """Delete cached rows of an entity, with what hangs off them (a ticket's messages)."""
+    if ids:
+        _drop(conn, ENTITY_TABLES[entity], list(ids))
+
+
 def apply_page(conn: sqlite3.Connection, changes: Sequence[ChangeOut], cursor: str) -> PageResult:
     """One pulled page and its cursor, committed together or not at all."""
     conn.execute("PRAGMA foreign_keys=OFF")

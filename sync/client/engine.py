@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticError
 
 from core.blobs import BlobStore
@@ -37,7 +37,7 @@ from sync.client import push as outbox
 from sync.client import state as bookmarks
 from sync.client import uploads
 from sync.client.apply import apply_page
-from sync.protocol import PullResponse, PushResponse, parse_cursor
+from sync.protocol import ChangeOut, PullResponse, PushResponse, parse_cursor
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ Status = Literal["online", "offline", "syncing", "error"]
 M = TypeVar("M", bound=BaseModel)
 API_PREFIX = "/api/v1"
 PUSH_BATCH = 200
+_CHANGES = TypeAdapter(list[ChangeOut])
 
 
 @dataclass(frozen=True)
@@ -366,6 +367,8 @@ class SyncEngine:
         value."""
         waiting: list[dict[str, Any]] = await self._db(bookmarks.refetch)
         for item in waiting:
+            if item.get("tickets") and await self._restore_current(item, report):
+                continue
             reply = await self._request("GET", f"/tickets/{item['ticket_id']}")
             if reply.status_code == 404:
                 row = None  # gone from sight: the pull drops it (leave_scope)
@@ -376,6 +379,27 @@ class SyncEngine:
                 if not isinstance(row, dict):
                     raise BadAnswerError(_unreadable("not a ticket"))
             report.conflicts += await self._db(outbox.restore_refused, item, row)
+
+    async def _restore_current(self, item: dict[str, Any], report: SyncReport) -> bool:
+        """A refused merge, undo of a merge or conversion to a lead: every ticket it
+        touched, with its messages, attachments, followers and leads, as the server holds
+        them now (`POST /sync/entities`), written over the cache, and the rows the server
+        does not have deleted. False when the server does not offer that request (an
+        older server: only the ticket's fields are put back)."""
+        request: dict[str, list[str]] = await self._db(outbox.current_request, item)
+        reply = await self._request("POST", "/sync/entities", json=request)
+        if reply.status_code in (404, 405):
+            return False
+        if reply.status_code >= 400:
+            raise SyncError(_message(reply))
+        answer = _read_json(reply)
+        changes = answer.get("changes") if isinstance(answer, dict) else None
+        try:
+            rows = _CHANGES.validate_python(changes)
+        except PydanticError as exc:
+            raise BadAnswerError(_unreadable("not a list of rows")) from exc
+        report.conflicts += await self._db(outbox.restore_current, item, request, rows)
+        return True
 
     async def _pull_all(self, report: SyncReport) -> None:
         while True:

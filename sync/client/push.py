@@ -5,7 +5,15 @@ A refused intent that had changed ticket fields in the cache leaves the agent's 
 there while the server keeps its own; nothing in the pull brings the server's row back
 until someone changes that ticket again. So every such refusal is queued (`state.REFETCH`,
 in the same transaction as the refusal) for the engine to fetch the ticket and put the
-server's values back (`restore_refused`), recording a conflict with the agent's value."""
+server's values back (`restore_refused`), recording a conflict with the agent's value.
+
+A refused merge, undo of a merge or conversion to a lead (`RESHAPING`) had moved
+messages, attachments and followers between tickets, or made a lead, in the cache. Its
+queued item names every ticket it touched (`tickets`) and the rows it made (`leads`,
+`contacts`); the engine fetches those tickets whole as the server holds them
+(`POST /sync/entities`, asked for by `current_request`) and `restore_current` writes
+them over the cache and deletes the rows the server does not have (unless a pending
+intent makes them)."""
 
 from __future__ import annotations
 
@@ -20,9 +28,22 @@ from core.ids import utcnow
 from core.local_edits import ATTACH_INTENT
 from core.models.base import sql_time
 from sync.client import state
-from sync.client.apply import intent_changes
+from sync.client.apply import apply_current, drop_rows, intent_changes
 from sync.client.entities import ENTITY_TABLES
-from sync.protocol import Mutation, MutationResult
+from sync.protocol import ChangeOut, Mutation, MutationResult
+
+# intents that move rows between tickets or make rows of their own in the cache
+RESHAPING = ("ticket.merge", "ticket.unmerge", "ticket.convert_to_lead")
+# what `POST /sync/entities` is asked for, by entity
+_REQUEST_KEYS = {
+    "ticket": "ticket_ids",
+    "message": "message_ids",
+    "attachment": "attachment_ids",
+    "lead": "lead_ids",
+    "contact": "contact_ids",
+}
+# payload keys of intents that name rows they make in the cache
+_MADE_IDS = ("lead_id", "new_contact_id", "event_id")
 
 
 @dataclass
@@ -108,9 +129,167 @@ def _write_back(conn: sqlite3.Connection, item: Pending, result: MutationResult)
 
 def _local_fields(item: Pending) -> dict[str, Any]:
     """The ticket columns this intent changed in the cache (its "mine" values)."""
+    return _changed_fields(item.mutation.name, item.mutation.payload)
+
+
+def _changed_fields(name: str, payload: dict[str, Any]) -> dict[str, Any]:
     columns = ENTITY_TABLES["ticket"].columns
-    changes = intent_changes(item.mutation.name, item.mutation.payload)
+    changes = intent_changes(name, payload)
     return {k: v for k, v in changes.items() if k in columns and k not in ("id", "updated_seq")}
+
+
+def _ids(value: Any) -> list[str]:
+    return [str(v) for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def refusal(
+    name: str,
+    entity_id: str,
+    mutation_id: str,
+    payload: dict[str, Any],
+    *,
+    code: str | None,
+    reason: str,
+    at: str,
+) -> dict[str, Any] | None:
+    """The `state.REFETCH` item for a refused intent, or None when it changed nothing
+    in the cache that the server must put back (a reply, a file: forgotten otherwise)."""
+    fields = _changed_fields(name, payload)
+    if not fields and name not in RESHAPING:
+        return None
+    entry: dict[str, Any] = {
+        "ticket_id": entity_id,
+        "mutation_id": mutation_id,
+        "fields": fields,
+        "code": code,
+        "reason": reason,
+        "at": at,
+    }
+    if name in RESHAPING:
+        entry["name"] = name
+        entry["tickets"] = list(dict.fromkeys([entity_id, *_ids(payload.get("merge_ids"))]))
+        entry["merge_ids"] = _ids(payload.get("merge_ids"))
+        entry["leads"] = _ids([payload.get("lead_id")])
+        entry["contacts"] = _ids([payload.get("new_contact_id")])
+    return entry
+
+
+def current_request(conn: sqlite3.Connection, refused: dict[str, Any]) -> dict[str, list[str]]:
+    """The body of `POST /sync/entities` for a queued reshaping refusal: its tickets,
+    every message, attachment and lead the cache holds on them, and the rows it made."""
+    tickets = _ids(refused.get("tickets"))
+    marks = ",".join("?" * len(tickets))
+    body: dict[str, list[str]] = {"ticket_ids": tickets}
+    for entity in ("message", "attachment", "lead"):
+        held = [
+            str(r[0])
+            for r in conn.execute(
+                f"SELECT id FROM {ENTITY_TABLES[entity].table} WHERE ticket_id IN ({marks}) "
+                "ORDER BY id",
+                tickets,
+            )
+        ]
+        body[_REQUEST_KEYS[entity]] = held
+    body["lead_ids"] = sorted(set(body["lead_ids"]) | set(_ids(refused.get("leads"))))
+    body["contact_ids"] = _ids(refused.get("contacts"))
+    return body
+
+
+def restore_current(
+    conn: sqlite3.Connection,
+    refused: dict[str, Any],
+    request: dict[str, list[str]],
+    changes: list[ChangeOut],
+) -> list[dict[str, Any]]:
+    """The server's rows of a reshaping refusal's tickets (`changes`, answering
+    `request`) written over the cache; every row asked for that the server did not send
+    is deleted, unless a pending intent makes it; the cache's own merge log follows
+    (a refused merge's entry goes, a refused undo's merge stands again). One transaction
+    with the item's removal from the queue; returns the conflicts recorded."""
+    conn.execute("PRAGMA foreign_keys=OFF")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            apply_current(conn, changes)
+            sent = {(c.entity, c.id) for c in changes if c.op == "upsert"}
+            made = _pending_ids(conn)
+            for entity, key in _REQUEST_KEYS.items():
+                gone = [
+                    i for i in request.get(key, []) if (entity, i) not in sent and i not in made
+                ]
+                drop_rows(conn, entity, gone)
+            _restore_merge_log(conn, refused)
+            ticket_id = str(refused["ticket_id"])
+            row = next(
+                (c.data for c in changes if c.entity == "ticket" and c.id == ticket_id), None
+            )
+            recorded = _conflicts(refused, row)
+            state.add_conflicts(conn, recorded)
+            state.drop_refetch(conn, str(refused.get("mutation_id")))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+    return recorded
+
+
+def _pending_ids(conn: sqlite3.Connection) -> set[str]:
+    """Ids of rows pending intents make or act on (kept though the server lacks them)."""
+    out: set[str] = set()
+    for entity_id, payload in conn.execute(
+        "SELECT entity_id, payload FROM outbox WHERE state IS NULL"
+    ):
+        out.add(str(entity_id))
+        loaded = json.loads(payload) if isinstance(payload, str) else payload
+        if isinstance(loaded, dict):
+            out.update(str(loaded[k]) for k in _MADE_IDS if isinstance(loaded.get(k), str))
+    return out
+
+
+def _restore_merge_log(conn: sqlite3.Connection, refused: dict[str, Any]) -> None:
+    """The cache's merge log (what "Undo merge" offers) as if the refused intent had
+    never run: a refused merge's entry is deleted; a refused undo's merge stands again."""
+    name = refused.get("name")
+    if name not in ("ticket.merge", "ticket.unmerge"):
+        return
+    undone = "IS NOT NULL" if name == "ticket.unmerge" else "IS NULL"
+    order = "undone_at DESC" if name == "ticket.unmerge" else "created_at DESC"
+    merged = set(_ids(refused.get("merge_ids")))
+    for log_id, raw in conn.execute(
+        f"SELECT id, merged_ids FROM merge_log WHERE kept_id = ? AND undone_at {undone} "
+        f"ORDER BY {order}, id DESC",
+        (str(refused["ticket_id"]),),
+    ).fetchall():
+        loaded = json.loads(raw) if isinstance(raw, str) else raw
+        if set(_ids(loaded)) == merged:
+            if name == "ticket.merge":
+                conn.execute("DELETE FROM merge_log WHERE id = ?", (log_id,))
+            else:
+                conn.execute("UPDATE merge_log SET undone_at = NULL WHERE id = ?", (log_id,))
+            return
+
+
+def _conflicts(refused: dict[str, Any], server_row: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A refusal for a conflict, per field the agent set that the server holds otherwise:
+    the server's value as "current", the agent's as "mine"."""
+    if server_row is None or refused.get("code") != "conflict":
+        return []
+    mine: dict[str, Any] = dict(refused.get("fields") or {})
+    return [
+        {
+            "ticket_id": str(refused["ticket_id"]),
+            "mutation_id": refused.get("mutation_id"),
+            "field": name,
+            "current": server_row.get(name),
+            "mine": value,
+            "message": refused.get("reason"),
+            "at": refused.get("at"),
+        }
+        for name, value in mine.items()
+        if name in server_row and server_row.get(name) != value
+    ]
 
 
 def restore_refused(
@@ -138,22 +317,8 @@ def restore_refused(
                 sets = ", ".join(f"{k} = ?" for k in restore)
                 values = [meta.to_sql(k, v) for k, v in restore.items()]
                 conn.execute(f"UPDATE tickets SET {sets} WHERE id = ?", (*values, ticket_id))
-            if refused.get("code") == "conflict":
-                for name, value in mine.items():
-                    current = server_row.get(name)
-                    if name in server_row and current != value:
-                        recorded.append(
-                            {
-                                "ticket_id": ticket_id,
-                                "mutation_id": refused.get("mutation_id"),
-                                "field": name,
-                                "current": current,
-                                "mine": value,
-                                "message": refused.get("reason"),
-                                "at": refused.get("at"),
-                            }
-                        )
-                state.add_conflicts(conn, recorded)
+            recorded = _conflicts(refused, server_row)
+            state.add_conflicts(conn, recorded)
         state.drop_refetch(conn, str(refused.get("mutation_id")))
         conn.execute("COMMIT")
     except BaseException:
@@ -218,18 +383,12 @@ def record_results(
                     (reason, item.seq),
                 )
                 _forget_refused_file(conn, item.mutation.name, item.mutation.entity_id)
-                fields = _local_fields(item)
-                if fields:
-                    outcome.refused.append(
-                        {
-                            "ticket_id": item.mutation.entity_id,
-                            "mutation_id": item.mutation.id,
-                            "fields": fields,
-                            "code": result.code,
-                            "reason": reason,
-                            "at": now,
-                        }
-                    )
+                m = item.mutation
+                entry = refusal(
+                    m.name, m.entity_id, m.id, m.payload, code=result.code, reason=reason, at=now
+                )
+                if entry is not None:
+                    outcome.refused.append(entry)
         state.add_conflicts(conn, outcome.conflicts)
         state.add_refetch(conn, outcome.refused)
         prune_applied(conn)
@@ -257,9 +416,23 @@ def reject_unsent(conn: sqlite3.Connection, seq: int, reason: str) -> None:
         conn.execute(
             "UPDATE outbox SET state = 'rejected', reason = ? WHERE seq = ?", (reason, seq)
         )
-        row = conn.execute("SELECT name, entity_id FROM outbox WHERE seq = ?", (seq,)).fetchone()
+        row = conn.execute(
+            "SELECT name, entity_id, mutation_id, payload FROM outbox WHERE seq = ?", (seq,)
+        ).fetchone()
         if row is not None:
-            _forget_refused_file(conn, str(row[0]), str(row[1]))
+            name, entity_id, mutation_id = str(row[0]), str(row[1]), str(row[2])
+            _forget_refused_file(conn, name, entity_id)
+            loaded = json.loads(row[3]) if isinstance(row[3], str) else row[3]
+            entry = refusal(
+                name,
+                entity_id,
+                mutation_id,
+                loaded if isinstance(loaded, dict) else {},
+                code=None,
+                reason=reason,
+                at=sql_time(utcnow()),
+            )
+            state.add_refetch(conn, [entry] if entry is not None else [])
         state.put(conn, state.SEQ_OFFSET, str(state.seq_offset(conn) + 1))
         conn.execute("COMMIT")
     except BaseException:
