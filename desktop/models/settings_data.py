@@ -14,6 +14,7 @@ from core.enums import Role
 from core.models import (
     CannedReply,
     Company,
+    Contact,
     CustomFieldDef,
     Department,
     KbArticle,
@@ -42,6 +43,15 @@ class StageRow:
 
 
 @dataclass(frozen=True)
+class FollowerRow:
+    """O4: who follows every ticket of a team: a staff user or an external contact."""
+
+    user_id: str | None
+    contact_id: str | None
+    name: str
+
+
+@dataclass(frozen=True)
 class TeamRow:
     id: str
     name: str
@@ -52,6 +62,7 @@ class TeamRow:
     members: dict[str, bool]
     """user id -> assignable (O5)"""
     stages: list[StageRow]
+    followers: list[FollowerRow] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class SettingsData:
     role: Role | None
     teams: list[TeamRow] = field(default_factory=list)
     companies: list[tuple[str, str]] = field(default_factory=list)
+    contacts: list[tuple[str, str]] = field(default_factory=list)
+    """(id, name) of external contacts, who may follow a team's tickets (O4)"""
     staff: list[tuple[str, str]] = field(default_factory=list)
     matrix: dict[str, dict[str, str]] = field(default_factory=dict)
     sla: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -130,6 +143,16 @@ def load_settings(session: Session, user_id: str | None) -> SettingsData:
         stages.setdefault(s.team_id, []).append(
             StageRow(s.id, s.name, s.sequence, s.is_closed, s.folded)
         )
+    user_names: dict[str, str] = dict(session.execute(select(User.id, User.display_name)).all())
+    contact_names: dict[str, str] = dict(session.execute(select(Contact.id, Contact.name)).all())
+    followers: dict[str, list[FollowerRow]] = {}
+    for tf in session.scalars(select(TeamFollower).order_by(TeamFollower.id)):
+        name = (
+            user_names.get(tf.user_id, "")
+            if tf.user_id is not None
+            else contact_names.get(tf.contact_id or "", "")
+        )
+        followers.setdefault(tf.team_id, []).append(FollowerRow(tf.user_id, tf.contact_id, name))
     for t in session.scalars(select(Team).order_by(Team.name, Team.id)):
         data.teams.append(
             TeamRow(
@@ -141,11 +164,13 @@ def load_settings(session: Session, user_id: str | None) -> SettingsData:
                 t.active,
                 members.get(t.id, {}),
                 stages.get(t.id, []),
+                sorted(followers.get(t.id, []), key=lambda r: (r.contact_id is not None, r.name)),
             )
         )
     data.companies = [
         (c.id, c.name) for c in session.scalars(select(Company).order_by(Company.name))
     ]
+    data.contacts = sorted(((i, n) for i, n in contact_names.items()), key=lambda c: (c[1], c[0]))
     data.staff = [
         (u.id, u.display_name)
         for u in session.scalars(
@@ -156,9 +181,12 @@ def load_settings(session: Session, user_id: str | None) -> SettingsData:
     ]
     data.matrix = priority_matrix(session).to_json()
     data.sla = sla_targets(session).to_json()
+    team_ids = {t.id for t in data.teams}
     data.canned = [
         CannedRow(c.id, c.title, c.shortcut or "", c.body, c.team_id, c.owner_id)
         for c in session.scalars(select(CannedReply).order_by(CannedReply.title, CannedReply.id))
+        if data.is_admin  # as the server lets each one change them (E2)
+        or (c.owner_id in (None, user_id) and (c.team_id is None or c.team_id in team_ids))
     ]
     data.kb = [
         KbRow(k.id, k.title, k.keywords, k.body, k.published)

@@ -1,6 +1,7 @@
 """Settings > Departments and subjects (C1) and Subtypes and custom fields (P3, P5): a list
 of parents, the chosen one's form, and its children (subjects; custom fields with key,
-kind, choices and whether required) to add or change."""
+kind, choices and whether required) to add, change or delete (asked first; the server
+refuses a subject still on tickets)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from desktop.context import WindowContext
 from desktop.models.settings_data import ChildRow, ParentRow, SettingsData
 from desktop.translate import QT_TRANSLATE_NOOP
 from desktop.views.settings_common import SettingsPage
-from sync.client.admin_api import AdminApi, AdminError
+from sync.client.admin_api import AdminApi, AdminError, FieldError
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 KIND_LABELS: dict[str, str] = {
@@ -93,11 +94,15 @@ class CatalogPage(SettingsPage):
         )
         self.save_child_button.setObjectName("saveChild")
         self.save_child_button.clicked.connect(self.save_child)
+        self.delete_child_button = QPushButton(QCoreApplication.translate("CatalogPage", "Delete"))
+        self.delete_child_button.setObjectName("deleteChild")
+        self.delete_child_button.clicked.connect(self.delete_child)
         self.children_box = QGroupBox()
         self.build()
 
         child_buttons = QHBoxLayout()
         child_buttons.addWidget(self.add_child_button)
+        child_buttons.addWidget(self.delete_child_button)
         child_buttons.addStretch(1)
         child_buttons.addWidget(self.save_child_button)
         box_layout = QVBoxLayout(self.children_box)
@@ -248,6 +253,18 @@ class CatalogPage(SettingsPage):
         if changes:
             self._child_call(lambda api: api.update(self.child_path(), child.id, changes))
 
+    def delete_child(self) -> None:
+        child = self.current_child()
+        if child is None:
+            return
+        self.confirm(
+            QCoreApplication.translate("CatalogPage", "Delete %1? This cannot be undone.").replace(
+                "%1", child.name
+            ),
+            QCoreApplication.translate("CatalogPage", "Delete"),
+            lambda: self._child_call(lambda api: api.delete(self.child_path(), child.id)),
+        )
+
     def _child_call(self, work: Callable[[AdminApi], Awaitable[Any]]) -> None:
         async def go(api: AdminApi) -> Any:
             try:
@@ -257,6 +274,8 @@ class CatalogPage(SettingsPage):
                     head, _, rest = item.field.partition(".")
                     if head in self.child_rename:
                         item.field = self.child_rename[head] + (f".{rest}" if rest else "")
+                if exc.code == "in_use" and not exc.fields:  # said beside the child
+                    exc.fields.append(FieldError("child_name", exc.message, exc.code))
                 raise
 
         self.call(go)

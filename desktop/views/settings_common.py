@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from desktop.context import WindowContext
 from desktop.models.settings_data import SettingsData
@@ -47,12 +47,22 @@ def error_text(error: AdminError | AdminOffline, kind: str | None = None) -> str
         return QCoreApplication.translate("SettingsPage", "This is too long.")
     if kind == "duplicate":
         return QCoreApplication.translate("SettingsPage", "This name is already taken.")
+    if kind == "in_use":  # a 409 too, but not a stale edit
+        return QCoreApplication.translate(
+            "SettingsPage",
+            "This cannot be deleted while it is in use (for example, tickets still in this "
+            "stage). Move or change those first.",
+        )
+    if kind == "team_not_public":
+        return QCoreApplication.translate(
+            "SettingsPage",
+            "Customers with a portal login may follow only a public team; make the team "
+            "public first.",
+        )
     if kind in ("stale", "conflict") or error.status == 409:
         return QCoreApplication.translate(
             "SettingsPage", "This was changed meanwhile; it was reloaded, check and save again."
         )
-    if kind == "in_use":
-        return QCoreApplication.translate("SettingsPage", "This is still in use.")
     if kind in ("greater_than_equal", "less_than_equal", "int_type", "value_error"):
         return QCoreApplication.translate("SettingsPage", "This value is out of range.")
     return QCoreApplication.translate("SettingsPage", "The server refused this: %1").replace(
@@ -80,6 +90,8 @@ class SettingsPage(QWidget):
         self.message.setWordWrap(True)
         self.busy = False
         self._tasks: set[asyncio.Task[None]] = set()
+        self.confirmation: QMessageBox | None = None
+        """The open "are you sure?" box, if any (window-modal, never blocking the loop)."""
 
     # --- editing ------------------------------------------------------------------------
 
@@ -158,3 +170,27 @@ class SettingsPage(QWidget):
 
     def populate(self, data: SettingsData) -> None:
         self.data = data
+
+    def confirm(self, question: str, action: str, on_yes: Callable[[], None]) -> None:
+        """Ask before something that cannot be undone (a delete, a deactivation); `action`
+        names the button that goes ahead. Cancel is the default and changes nothing."""
+        box = QMessageBox(self)
+        box.setObjectName("confirmation")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(QCoreApplication.translate("SettingsPage", "Are you sure?"))
+        box.setText(question)
+        box.setStandardButtons(QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        box.button(QMessageBox.StandardButton.Ok).setText(action)
+        box.button(QMessageBox.StandardButton.Cancel).setText(
+            QCoreApplication.translate("SettingsPage", "Cancel")
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(result: int) -> None:
+            self.confirmation = None
+            if result == QMessageBox.StandardButton.Ok:
+                on_yes()
+
+        box.finished.connect(finished)
+        self.confirmation = box
+        box.open()

@@ -1,5 +1,6 @@
 """Settings > Canned replies (E2) and Knowledge base (S8): a list of records beside a
-form; "New" starts an empty one, "Save" creates it or sends what changed."""
+form; "New" starts an empty one, "Save" creates it or sends what changed, "Delete" (asked
+first) removes it on the server."""
 
 from __future__ import annotations
 
@@ -49,10 +50,14 @@ class RecordsPage(SettingsPage):
         self.save_button = QPushButton(QCoreApplication.translate("TextsPage", "Save"))
         self.save_button.setObjectName("saveRecord")
         self.save_button.clicked.connect(self.save)
+        self.delete_button = QPushButton(QCoreApplication.translate("TextsPage", "Delete"))
+        self.delete_button.setObjectName("deleteRecord")
+        self.delete_button.clicked.connect(self.delete)
         self.editing_id: str | None = None
         self.build_form()
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
+        buttons.addWidget(self.delete_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         detail = QVBoxLayout()
@@ -101,7 +106,12 @@ class RecordsPage(SettingsPage):
             self.record_list.addItem(item)
         self.record_list.blockSignals(False)
         editable = self.editable()
-        for widget in (*self.fields.values(), self.new_button, self.save_button):
+        for widget in (
+            *self.fields.values(),
+            self.new_button,
+            self.save_button,
+            self.delete_button,
+        ):
             widget.setEnabled(editable)
         ids = [r.id for r in self.rows()]
         if keep in ids:
@@ -142,6 +152,25 @@ class RecordsPage(SettingsPage):
         changes = {k: v for k, v in values.items() if before.get(k) != v}
         if changes:
             self.call(lambda api: api.update(self.collection, row_id, changes))
+
+    def delete(self) -> None:
+        """Asked first; the server's refusal is shown and the record stays listed."""
+        row = next((r for r in self.rows() if r.id == self.editing_id), None)
+        if row is None:
+            return
+        row_id = str(row.id)
+
+        def gone(_result: Any) -> None:
+            if self.editing_id == row_id:
+                self.editing_id = None
+
+        self.confirm(
+            QCoreApplication.translate("TextsPage", "Delete %1? This cannot be undone.").replace(
+                "%1", row.title
+            ),
+            QCoreApplication.translate("TextsPage", "Delete"),
+            lambda: self.call(lambda api: api.delete(self.collection, row_id), gone),
+        )
 
 
 class CannedPage(RecordsPage):

@@ -89,7 +89,7 @@ class SettingsWindow(QMainWindow):
         row.addWidget(self.stack, 1)
         outer.addLayout(row, 1)
         self.setCentralWidget(central)
-        self.resize(1000, 640)
+        self.resize(1040, 740)
         if context.sync is not None:
             context.sync.synced.connect(self._after_sync)
         self.reload()

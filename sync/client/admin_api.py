@@ -131,6 +131,27 @@ class AdminApi:
         result: JsonObject = await self.request("DELETE", f"/teams/{team_id}/members/{user_id}")
         return result
 
+    async def deactivate_team(self, team_id: str) -> None:
+        """The server keeps the team (its tickets keep it too) but marks it inactive."""
+        await self.request("DELETE", f"/teams/{team_id}")
+
+    async def add_team_follower(
+        self, team_id: str, *, user_id: str | None = None, contact_id: str | None = None
+    ) -> JsonObject:
+        """O4: a staff user or a contact follows every ticket of the team."""
+        body = {"user_id": user_id} if user_id is not None else {"contact_id": contact_id}
+        result: JsonObject = await self.request("POST", f"/teams/{team_id}/followers", body)
+        return result
+
+    async def remove_team_follower(
+        self, team_id: str, *, user_id: str | None = None, contact_id: str | None = None
+    ) -> JsonObject:
+        kind, party = ("users", user_id) if user_id is not None else ("contacts", contact_id)
+        result: JsonObject = await self.request(
+            "DELETE", f"/teams/{team_id}/followers/{kind}/{party}"
+        )
+        return result
+
     async def stages(self, team_id: str) -> list[JsonObject]:
         result: list[JsonObject] = await self.request("GET", f"/teams/{team_id}/stages")
         return result
@@ -167,3 +188,8 @@ class AdminApi:
     async def update(self, collection: str, row_id: str, changes: JsonObject) -> JsonObject:
         result: JsonObject = await self.request("PATCH", f"/{collection}/{row_id}", changes)
         return result
+
+    async def delete(self, collection: str, row_id: str) -> None:
+        """DELETE `collection/row_id` ("stages", "subjects", "custom-fields", ...); a row
+        still in use is refused with code "in_use" and nothing changes."""
+        await self.request("DELETE", f"/{collection}/{row_id}")

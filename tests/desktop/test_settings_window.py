@@ -22,7 +22,16 @@ from sqlalchemy.orm import Session
 from core.cache import open_cache
 from core.db import session_factory
 from core.enums import Impact, Priority, Role, Severity, Visibility
-from core.models import Contact, Stage, Team, TeamFollower, Ticket, TicketFollower, User
+from core.models import (
+    CannedReply,
+    Contact,
+    Stage,
+    Team,
+    TeamFollower,
+    Ticket,
+    TicketFollower,
+    User,
+)
 from core.priority import PriorityMatrix
 from desktop.context import WindowContext
 from desktop.i18n import Localization
@@ -471,3 +480,192 @@ def test_p3_p5_subtype_choice_field_and_a_bad_key_beside_its_field(
     ]
     _reload_after_sync(qtbot, desk, sup, window)
     assert [c.key for c in page.current_parent().children] == ["visit_day"]  # type: ignore[union-attr]
+
+
+def _confirm(qtbot: QtBot, page: SettingsPage, *, go: bool) -> None:
+    """Answer the page's "are you sure?" box."""
+    qtbot.waitUntil(
+        lambda: page.confirmation is not None and page.confirmation.isVisible(), timeout=5_000
+    )
+    box = page.confirmation
+    assert box is not None
+    button = QMessageBox.StandardButton.Ok if go else QMessageBox.StandardButton.Cancel
+    box.button(button).click()
+    qtbot.waitUntil(lambda: page.confirmation is None, timeout=5_000)
+
+
+def test_o1_o5_admin_creates_a_team_with_an_assignable_member_toggles_and_deactivates(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    admin = seats[Role.ADMIN]
+    window = _window(qtbot, admin)
+    page = window.teams
+    assert page.data is not None
+    agent_row = page.member_row(desk.user_id)
+    QTest.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert page.name.text() == "" and page.creating
+    page.name.setText("تیم نصب و راه‌اندازی")
+    page.visibility.setCurrentIndex(page.visibility.findData(str(Visibility.PRIVATE)))
+    if page.data.companies:
+        page.company.setCurrentIndex(1)
+    company_id = page.company.currentData()
+    # ticking "assignable" makes the agent a member too (O5 chooses among members)
+    page.members.item(agent_row, 1).setCheckState(Qt.CheckState.Checked)  # type: ignore[union-attr]
+    assert page.members.item(agent_row, 0).checkState() == Qt.CheckState.Checked  # type: ignore[union-attr]
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    assert page.message.text() == "روی سرور ذخیره شد."
+
+    with desk.api(admin.token) as http:
+        made = [
+            t
+            for t in http.get("/teams?limit=200").json()["items"]
+            if t["name"] == "تیم نصب و راه‌اندازی"
+        ]
+    assert len(made) == 1
+    team = made[0]
+    assert team["visibility"] == "private" and team["company_id"] == company_id
+    assert {(m["user_id"], m["assignable"]) for m in team["members"]} == {(desk.user_id, True)}
+
+    _reload_after_sync(qtbot, desk, admin, window)
+    with admin.session() as s:
+        cached = s.get(Team, team["id"])
+        assert cached is not None and cached.name == "تیم نصب و راه‌اندازی"
+    shown = page.current_team()  # the new team is the one shown after the pull
+    assert shown is not None and shown.id == team["id"] and shown.members == {desk.user_id: True}
+
+    # the agent stays a member but auto-assignment may no longer choose them
+    page.members.item(page.member_row(desk.user_id), 1).setCheckState(Qt.CheckState.Unchecked)  # type: ignore[union-attr]
+    QTest.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(admin.token) as http:
+        members = http.get(f"/teams/{team['id']}").json()["members"]
+    assert [(m["user_id"], m["assignable"]) for m in members] == [(desk.user_id, False)]
+
+    # deactivate: asked first; cancel changes nothing, confirm reaches the server
+    assert page.active_button.text() == "غیرفعال کردن تیم"
+    QTest.mouseClick(page.active_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=False)
+    with desk.api(admin.token) as http:
+        assert http.get(f"/teams/{team['id']}").json()["active"] is True
+    QTest.mouseClick(page.active_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=True)
+    _settle(qtbot, page)
+    with desk.api(admin.token) as http:
+        assert http.get(f"/teams/{team['id']}").json()["active"] is False
+    _reload_after_sync(qtbot, desk, admin, window)
+    assert "(غیرفعال)" in page.team_list.currentItem().text()
+    assert page.active_button.text() == "فعال کردن دوباره تیم"
+
+
+def test_o4_supervisor_adds_a_contact_and_a_staff_follower_and_a_portal_login_is_refused(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    with desk.server.sessions() as s:
+        team = s.scalars(
+            select(Team)
+            .where(Team.active, Team.visibility == Visibility.COMPANY)
+            .order_by(Team.name)
+        ).first()
+        assert team is not None
+        followed = {
+            f.contact_id
+            for f in s.scalars(select(TeamFollower).where(TeamFollower.team_id == team.id))
+        }
+        free = [c for c in s.scalars(select(Contact).order_by(Contact.id)) if c.id not in followed]
+        contact, portal_contact = free[0], free[1]
+        make_user(s, portal_contact.name, role=Role.PORTAL, contact_id=portal_contact.id)
+        s.commit()
+        team_id, contact_id, portal_id = team.id, contact.id, portal_contact.id
+    window = _window(qtbot, sup)
+    page = window.teams
+    page.select_team(team_id)
+
+    page.follower_pick.setCurrentIndex(page.follower_pick.findData(f"contact:{contact_id}"))
+    QTest.mouseClick(page.add_follower_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    page.follower_pick.setCurrentIndex(page.follower_pick.findData(f"user:{desk.user_id}"))
+    QTest.mouseClick(page.add_follower_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(sup.token) as http:
+        followers = http.get(f"/teams/{team_id}").json()["followers"]
+    assert {"contact_id": contact_id, "user_id": None} in [
+        {"contact_id": f["contact_id"], "user_id": f["user_id"]} for f in followers
+    ]
+    assert desk.user_id in {f["user_id"] for f in followers}
+
+    # a customer with a portal login may follow only a public team: said beside the picker
+    page.follower_pick.setCurrentIndex(page.follower_pick.findData(f"contact:{portal_id}"))
+    QTest.mouseClick(page.add_follower_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(page.error_labels["follower"].isVisible, timeout=10_000)
+    assert "عمومی" in page.error_labels["follower"].text()
+    assert page.follower_pick.currentData() == f"contact:{portal_id}"  # the pick is kept
+
+    _reload_after_sync(qtbot, desk, sup, window)
+    page.select_team(team_id)
+    listed = [
+        str(page.followers.item(i).data(Qt.ItemDataRole.UserRole))
+        for i in range(page.followers.count())
+    ]
+    assert f"contact:{contact_id}" in listed and f"user:{desk.user_id}" in listed
+    page.followers.setCurrentRow(listed.index(f"user:{desk.user_id}"))
+    QTest.mouseClick(page.remove_follower_button, Qt.MouseButton.LeftButton)
+    _settle(qtbot, page)
+    with desk.api(sup.token) as http:
+        followers = http.get(f"/teams/{team_id}").json()["followers"]
+    assert desk.user_id not in {f["user_id"] for f in followers}
+
+
+def test_e2_deleting_a_canned_reply_asks_then_it_is_gone_on_the_server_and_in_the_cache(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    window = _window(qtbot, sup)
+    window.show_page(window.canned)
+    page = window.canned
+    rows = page.rows()
+    assert rows
+    doomed = rows[0]
+    page.record_list.setCurrentRow(0)
+    QTest.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=False)  # cancel: nothing sent
+    with desk.api(sup.token) as http:
+        assert http.get(f"/canned-replies/{doomed.id}").status_code == 200
+    QTest.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=True)
+    _settle(qtbot, page)
+    assert page.message.text() == "روی سرور ذخیره شد."
+    with desk.api(sup.token) as http:
+        assert http.get(f"/canned-replies/{doomed.id}").status_code == 404
+    _reload_after_sync(qtbot, desk, sup, window)
+    with sup.session() as s:
+        assert s.get(CannedReply, doomed.id) is None
+    assert doomed.id not in [r.id for r in page.rows()]
+
+
+def test_o1_a_stage_holding_tickets_is_refused_kept_and_the_reason_shown_beside_it(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    with desk.server.sessions() as s:
+        ticket = s.scalars(
+            select(Ticket).where(Ticket.stage_id.is_not(None)).order_by(Ticket.id)
+        ).first()
+        assert ticket is not None and ticket.team_id and ticket.stage_id
+        team_id, stage_id = ticket.team_id, ticket.stage_id
+    window = _window(qtbot, sup)
+    page = window.teams
+    page.select_team(team_id)
+    assert page._shown is not None
+    row = [st.id for st in page._shown.stages].index(stage_id)
+    page.stage_list.setCurrentRow(row)
+    name = page.stage_name.text()
+    QTest.mouseClick(page.delete_stage_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=True)
+    qtbot.waitUntil(page.error_labels["stage_name"].isVisible, timeout=10_000)
+    assert page.error_labels["stage_name"].text().startswith("تا وقتی")
+    assert page.stage_list.count() == len(page._shown.stages) and page.stage_name.text() == name
+    with desk.api(sup.token) as http:
+        assert http.get(f"/stages/{stage_id}").status_code == 200
+    window.grab().save(str(SCREENSHOTS / "settings_stage_in_use_fa.png"))
