@@ -25,6 +25,11 @@ SQLITE_PRAGMAS = (
 )
 
 
+IMMEDIATE = "hd_begin_immediate"
+"""Execution option: `session.connection(execution_options={IMMEDIATE: True})` begins
+the session's SQLite transaction with BEGIN IMMEDIATE."""
+
+
 def prepare_sqlite(conn: sqlite3.Connection) -> None:
     """Pragmas and functions for one raw `sqlite3` connection to a cache."""
     conn.create_function("hd_search_key", 1, search_key, deterministic=True)
@@ -52,7 +57,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN")
+            # IMMEDIATE takes the write lock up front (waiting up to busy_timeout), so a
+            # transaction that reads then writes cannot be refused for a stale snapshot
+            immediate = conn.get_execution_options().get(IMMEDIATE, False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

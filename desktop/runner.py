@@ -5,16 +5,33 @@ results or errors come back on the GUI thread (Anki's CollectionOp, Picard's run
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+from core.db import IMMEDIATE
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+BUSY_ATTEMPTS = 3
+BUSY_PAUSE = 0.02
+"""Seconds before a retry, times the attempt number."""
+
+
+def _snapshot_busy(exc: BaseException) -> bool:
+    """A job whose transaction began with a read and then wrote after another connection
+    (the sync engine's apply) committed gets SQLITE_BUSY at once: SQLite cannot upgrade a
+    read snapshot that is no longer the newest, and busy_timeout does not wait for that."""
+    orig = exc.orig if isinstance(exc, OperationalError) else exc
+    return isinstance(orig, sqlite3.OperationalError) and "database is locked" in str(orig)
 
 
 class _Relay(QObject):
@@ -62,14 +79,24 @@ class _Job(QRunnable):
         self._factory = factory
 
     def run(self) -> None:
-        try:
-            with self._factory() as session:
-                result = self._work(session)
-        except Exception as exc:  # every error goes to the one handler on the GUI thread
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.relay.failed.emit(exc)
-        else:
-            self.relay.succeeded.emit(result)
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                with self._factory() as session:
+                    if attempt > 1 and session.get_bind().dialect.name == "sqlite":
+                        session.connection(execution_options={IMMEDIATE: True})
+                    result = self._work(session)
+            except Exception as exc:  # every error goes to the one handler on the GUI thread
+                if attempt < BUSY_ATTEMPTS and _snapshot_busy(exc):
+                    # the sync engine committed between this job's first read and its
+                    # first write: the job, rolled back, runs again holding the write
+                    # lock from its start, so the retry cannot meet the same refusal
+                    time.sleep(BUSY_PAUSE * attempt)
+                    continue
+                exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+                self.relay.failed.emit(exc)
+            else:
+                self.relay.succeeded.emit(result)
+            return
 
 
 class DbRunner(QObject):
