@@ -669,3 +669,42 @@ def test_o1_a_stage_holding_tickets_is_refused_kept_and_the_reason_shown_beside_
     with desk.api(sup.token) as http:
         assert http.get(f"/stages/{stage_id}").status_code == 200
     window.grab().save(str(SCREENSHOTS / "settings_stage_in_use_fa.png"))
+
+
+def test_c1_s8_a_subject_on_tickets_is_refused_beside_it_and_a_kb_article_is_deleted(
+    qtbot: QtBot, desk: Desk, seats: dict[Role, Seat]
+) -> None:
+    sup = seats[Role.SUPERVISOR]
+    with desk.server.sessions() as s:
+        ticket = s.scalars(
+            select(Ticket).where(Ticket.subject_id.is_not(None)).order_by(Ticket.id)
+        ).first()
+        assert ticket is not None and ticket.subject is not None
+        subject_id, department_id = ticket.subject_id, ticket.subject.department_id
+    window = _window(qtbot, sup)
+    window.show_page(window.departments)
+    page = window.departments
+    page.select_parent(department_id)
+    parent = page.current_parent()
+    assert parent is not None
+    page.child_list.setCurrentRow([c.id for c in parent.children].index(str(subject_id)))
+    QTest.mouseClick(page.delete_child_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, page, go=True)
+    qtbot.waitUntil(page.error_labels["child_name"].isVisible, timeout=10_000)
+    assert page.error_labels["child_name"].text().startswith("تا وقتی")
+    assert page.child_list.count() == len(parent.children)
+    with desk.api(sup.token) as http:
+        assert http.get(f"/subjects/{subject_id}").status_code == 200
+
+    window.show_page(window.kb)
+    kb = window.kb
+    assert kb.rows()
+    article = kb.rows()[0]
+    kb.record_list.setCurrentRow(0)
+    QTest.mouseClick(kb.delete_button, Qt.MouseButton.LeftButton)
+    _confirm(qtbot, kb, go=True)
+    _settle(qtbot, kb)
+    with desk.api(sup.token) as http:
+        assert http.get(f"/kb-articles/{article.id}").status_code == 404
+    _reload_after_sync(qtbot, desk, sup, window)
+    assert article.id not in [r.id for r in kb.rows()]
