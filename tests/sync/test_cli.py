@@ -20,6 +20,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 from keyring.backend import KeyringBackend
+from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
 from sqlalchemy import select
 
@@ -46,7 +47,14 @@ class FileKeyring(KeyringBackend):
     """A real keyring backend for tests: entries in the JSON file named by
     TEST_KEYRING_FILE, so separate processes see the same keyring."""
 
-    priority = 1  # type: ignore[assignment]
+    @properties.classproperty
+    def priority(cls) -> float:  # noqa: N805 - a class property
+        # keyring picks the best viable backend among every subclass it has seen, and
+        # pytest imports this module with all the others: outside a test that names its
+        # file this backend must not be viable, or any later TokenStore would pick it
+        if "TEST_KEYRING_FILE" not in os.environ:
+            raise RuntimeError("the test file keyring needs TEST_KEYRING_FILE")
+        return 1
 
     def _path(self) -> Path:
         return Path(os.environ["TEST_KEYRING_FILE"])
@@ -85,7 +93,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def file_keyring(data_dir: Path) -> Iterator[Path]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(FileKeyring())
+    keyring.set_keyring(FileKeyring())  # type: ignore[no-untyped-call]
     yield Path(os.environ["TEST_KEYRING_FILE"])
     keyring.set_keyring(previous)
 
@@ -93,7 +101,7 @@ def file_keyring(data_dir: Path) -> Iterator[Path]:
 @pytest.fixture
 def no_keyring(data_dir: Path) -> Iterator[None]:
     previous = keyring.get_keyring()
-    keyring.set_keyring(keyring.backends.fail.Keyring())
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
     yield
     keyring.set_keyring(previous)
 
