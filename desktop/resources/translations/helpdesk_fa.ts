@@ -1754,7 +1754,7 @@
     <name>MainWindow</name>
     <message>
         <location filename="../../self_test.py" line="88"/>
-        <location filename="../../self_test.py" line="167"/>
+        <location filename="../../self_test.py" line="168"/>
         <location filename="../../views/main_window.py" line="64"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
@@ -2006,14 +2006,6 @@
         <location filename="../../views/settings_priority.py" line="119"/>
         <source>Only admins change the priority matrix and the SLA targets.</source>
         <translation>جدول اولویت و اهداف SLA را فقط مدیران تغییر می‌دهند.</translation>
-    </message>
-</context>
-<context>
-    <name>QPlatformTheme</name>
-    <message>
-        <location filename="../../self_test.py" line="94"/>
-        <source>Cancel</source>
-        <translation type="unfinished">انصراف</translation>
     </message>
 </context>
 <context>
@@ -2593,168 +2585,168 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>قابل واگذاری (واگذاری خودکار)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="89"/>
+        <location filename="../../views/settings_teams.py" line="90"/>
         <source>Add follower</source>
         <translation>افزودن دنبال‌کننده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="94"/>
+        <location filename="../../views/settings_teams.py" line="95"/>
         <source>Remove follower</source>
         <translation>برداشتن دنبال‌کننده</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="98"/>
+        <location filename="../../views/settings_teams.py" line="99"/>
         <source>New team</source>
         <translation>تیم تازه</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="104"/>
+        <location filename="../../views/settings_teams.py" line="105"/>
         <source>Save team</source>
         <translation>ذخیرهٔ تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="110"/>
+        <location filename="../../views/settings_teams.py" line="111"/>
         <source>Name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="112"/>
+        <location filename="../../views/settings_teams.py" line="113"/>
         <source>Public description</source>
         <translation>توضیح عمومی</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="114"/>
+        <location filename="../../views/settings_teams.py" line="115"/>
         <source>Company</source>
         <translation>شرکت</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="115"/>
+        <location filename="../../views/settings_teams.py" line="116"/>
         <source>Visibility</source>
         <translation>دیدپذیری</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="117"/>
+        <location filename="../../views/settings_teams.py" line="118"/>
         <source>Members</source>
         <translation>اعضا</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="123"/>
+        <location filename="../../views/settings_teams.py" line="124"/>
         <source>Follow all team tickets</source>
         <translation>دنبال‌کنندگان همهٔ تیکت‌های تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="135"/>
+        <location filename="../../views/settings_teams.py" line="136"/>
         <source>Stage name</source>
         <translation>نام مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="137"/>
+        <location filename="../../views/settings_teams.py" line="138"/>
         <source>Add stage</source>
         <translation>افزودن مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="140"/>
+        <location filename="../../views/settings_teams.py" line="141"/>
         <source>Rename</source>
         <translation>تغییر نام</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="143"/>
+        <location filename="../../views/settings_teams.py" line="144"/>
         <source>Move up</source>
         <translation>بالا بردن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="146"/>
+        <location filename="../../views/settings_teams.py" line="147"/>
         <source>Move down</source>
         <translation>پایین بردن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="150"/>
+        <location filename="../../views/settings_teams.py" line="151"/>
         <source>Delete stage</source>
         <translation>حذف مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="154"/>
+        <location filename="../../views/settings_teams.py" line="155"/>
         <source>Folded on the board</source>
         <translation>جمع‌شده در تابلو</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="163"/>
+        <location filename="../../views/settings_teams.py" line="164"/>
         <source>Stages</source>
         <translation>مراحل</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="203"/>
+        <location filename="../../views/settings_teams.py" line="204"/>
         <source>(inactive)</source>
         <translation>(غیرفعال)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="210"/>
+        <location filename="../../views/settings_teams.py" line="211"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="218"/>
-        <location filename="../../views/settings_teams.py" line="326"/>
+        <location filename="../../views/settings_teams.py" line="219"/>
+        <location filename="../../views/settings_teams.py" line="327"/>
         <source>%1 (customer)</source>
         <translation>%1 (مشتری)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="268"/>
+        <location filename="../../views/settings_teams.py" line="269"/>
         <source>Deactivate team</source>
         <translation>غیرفعال کردن تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="270"/>
+        <location filename="../../views/settings_teams.py" line="271"/>
         <source>Reactivate team</source>
         <translation>فعال کردن دوباره تیم</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="344"/>
+        <location filename="../../views/settings_teams.py" line="345"/>
         <source>(folded)</source>
         <translation>(جمع‌شده)</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="418"/>
+        <location filename="../../views/settings_teams.py" line="419"/>
         <source>Make the team private?</source>
         <translation>تیم خصوصی شود؟</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="420"/>
+        <location filename="../../views/settings_teams.py" line="421"/>
         <source>Customers following this team or its tickets through the portal will be removed as followers: %1.</source>
         <translation>مشتریانی که این تیم یا تیکت‌هایش را از راه درگاه دنبال می‌کنند از دنبال‌کنندگان حذف می‌شوند: %1.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="427"/>
+        <location filename="../../views/settings_teams.py" line="428"/>
         <source>They will no longer see these tickets on the portal.</source>
         <translation>آن‌ها دیگر این تیکت‌ها را در درگاه نمی‌بینند.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="433"/>
+        <location filename="../../views/settings_teams.py" line="434"/>
         <source>Make private</source>
         <translation>خصوصی شود</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="436"/>
+        <location filename="../../views/settings_teams.py" line="437"/>
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="515"/>
+        <location filename="../../views/settings_teams.py" line="516"/>
         <source>Deactivate the team %1? New tickets can no longer be given to it; its tickets keep it.</source>
         <translation>تیم %1 غیرفعال شود؟ دیگر نمی‌توان تیکت تازه‌ای به آن داد؛ تیکت‌هایش همچنان از آن تیم می‌مانند.</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="520"/>
+        <location filename="../../views/settings_teams.py" line="521"/>
         <source>Deactivate</source>
         <translation>غیرفعال کن</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="595"/>
+        <location filename="../../views/settings_teams.py" line="596"/>
         <source>Delete the stage %1?</source>
         <translation>مرحلهٔ %1 حذف شود؟</translation>
     </message>
     <message>
-        <location filename="../../views/settings_teams.py" line="598"/>
+        <location filename="../../views/settings_teams.py" line="599"/>
         <source>Delete</source>
         <translation>حذف کن</translation>
     </message>
