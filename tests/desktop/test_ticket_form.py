@@ -467,8 +467,7 @@ def test_p1_d6_a_new_ticket_in_the_synced_window_reaches_the_server_by_itself(
     opened = open_window(
         cache_path=desk.cache_path, localization=persian, user_id=desk.user_id, sync=bridge
     )
-    window = opened.window
-    qtbot.addWidget(window)
+    window = opened.window  # opened.aclose() deletes it: not handed to qtbot
     try:
         window.show()
         opened.start_sync()
