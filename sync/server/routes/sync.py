@@ -69,6 +69,10 @@ def pull(
             raise ResetRequired("This cursor is no longer valid; start a fresh sync.")
         after = parsed[1]
     page = limit or config.pull_page_size
+    # read before the rows: a change committed between the two statements (PostgreSQL
+    # reads committed per statement) must not be counted as seen by this page, or the
+    # client would take its event for one it already has and miss it
+    known = changelog.current_seq(session)
     rows = session.execute(
         select(Change.entity, Change.entity_id, Change.seq, Change.op)
         .where(Change.seq > after)
@@ -98,7 +102,7 @@ def pull(
     return PullResponse(
         cursor=make_cursor(epoch, last),
         has_more=has_more,
-        server_seq=changelog.current_seq(session),
+        server_seq=max(known, last),
         changes=changes,
     )
 
