@@ -33,6 +33,7 @@ def test_d2_d4_ui_bench_runs_at_a_tiny_size_and_prints_every_figure(tmp_path: Pa
         "filter (search): first rows",
         "filter (queue): first rows",
         "open a ticket with 200 messages",
+        "supervisors' dashboard: open to figures",
         "resident memory at first paint",
     ):
         line = next((x for x in out.splitlines() if x.startswith(label)), None)
