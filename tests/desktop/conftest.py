@@ -15,11 +15,13 @@ import httpx
 import pytest
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 
 from core.cache import open_cache
 from core.db import session_factory, sqlite_url
-from desktop.app import setup_localization
+from core.queues import QueueKind
+from desktop.app import OpenCache, open_window, setup_localization
 from desktop.demo import first_agent
 from desktop.i18n import Language, Localization
 from desktop.runner import DbRunner
@@ -118,3 +120,21 @@ def desk(desk_template: Path, tmp_path: Path) -> Iterator[Desk]:
         desk = Desk(server, cache_path, server.token_for(user_id), user_id, user_name)
         desk.sync()
         yield desk
+
+
+@pytest.fixture
+def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
+    """The main window over `desk`'s cache, 1280x800, showing every ticket, loaded."""
+    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
+    window = handle.window
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    window.sidebar.select(QueueKind.ALL)
+    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
+    try:
+        yield handle
+    finally:
+        handle.runner.wait_idle()
+        handle.engine.dispose()

@@ -4,7 +4,6 @@ then the server is asked what it holds."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +17,8 @@ from sqlalchemy import select
 from core.db import session_factory
 from core.enums import Role, Status
 from core.models import LeavePeriod, OutboxMutation, Stage, Ticket, User
-from core.queues import QueueKind
 from desktop.actions import TicketActions
-from desktop.app import OpenCache, open_window
-from desktop.i18n import Localization
+from desktop.app import OpenCache
 from desktop.views.assign_dialog import AssignDialog
 from desktop.views.main_window import MainWindow
 from tests.desktop.conftest import Desk
@@ -30,23 +27,6 @@ from tests.desktop.conftest import Desk
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-@pytest.fixture
-def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
-    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
-    window = handle.window
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.sidebar.select(QueueKind.ALL)
-    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
-    try:
-        yield handle
-    finally:
-        handle.runner.wait_idle()
-        handle.engine.dispose()
 
 
 def _actions(window: MainWindow) -> TicketActions:

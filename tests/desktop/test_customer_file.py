@@ -3,7 +3,6 @@ earlier ticket of the contact, archived ones too; opening one; the account's fil
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,7 @@ from core.db import session_factory
 from core.local_edits import archive_ticket_locally
 from core.models import Contact, Ticket
 from core.models.ticket import ticket_contacts
-from core.queues import QueueKind
-from desktop.app import OpenCache, open_window
-from desktop.i18n import Localization
+from desktop.app import OpenCache
 from desktop.views.customer_file import CustomerFileDialog
 from tests.desktop.conftest import Desk
 
@@ -75,23 +72,6 @@ def busy_contact(desk: Desk) -> tuple[str, str, str]:
             return contact_id, visible[0], archived[0]
     finally:
         engine.dispose()
-
-
-@pytest.fixture
-def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
-    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
-    window = handle.window
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.sidebar.select(QueueKind.ALL)
-    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
-    try:
-        yield handle
-    finally:
-        handle.runner.wait_idle()
-        handle.engine.dispose()
 
 
 def test_p6_customer_file_lists_every_ticket_incl_archived_and_opens_one(

@@ -5,7 +5,6 @@ archived ticket. A refusal is said in Persian and keeps what the agent chose."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,10 +19,8 @@ from core.cache import open_cache
 from core.db import session_factory
 from core.enums import MessageKind, Role
 from core.models import Contact, Lead, Message, OutboxMutation, Ticket, User, sales_team_members
-from core.queues import QueueKind
 from core.system_events import SystemEvent
-from desktop.app import OpenCache, open_window
-from desktop.i18n import Localization
+from desktop.app import OpenCache
 from desktop.views.lead_dialog import LeadDialog
 from desktop.views.lead_view import LeadView
 from desktop.views.main_window import MainWindow
@@ -34,23 +31,6 @@ pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support grabbing the keyboard",
 )
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-
-
-@pytest.fixture
-def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
-    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
-    window = handle.window
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.sidebar.select(QueueKind.ALL)
-    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
-    try:
-        yield handle
-    finally:
-        handle.runner.wait_idle()
-        handle.engine.dispose()
 
 
 def _in_cache(path: Path, fn):  # type: ignore[no-untyped-def]

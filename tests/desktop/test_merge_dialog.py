@@ -5,7 +5,6 @@ proposes the similar ticket."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,10 +20,8 @@ from core.enums import MessageKind, Role, Status
 from core.errors import DomainError
 from core.local_edits import create_ticket_locally, post_message_locally
 from core.models import Message, OutboxMutation, TeamMember, Ticket, TicketFollower, User
-from core.queues import QueueKind
 from desktop.actions import TicketActions
-from desktop.app import OpenCache, open_window
-from desktop.i18n import Localization
+from desktop.app import OpenCache
 from desktop.views.main_window import MainWindow
 from desktop.views.merge_dialog import MergeActions, MergeDialog
 from sync.server.services import tickets as ticket_services
@@ -35,23 +32,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 NOTE = "یادداشت داخلی: رمز موقت مشتری ۱۲۳۴"
-
-
-@pytest.fixture
-def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
-    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
-    window = handle.window
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.sidebar.select(QueueKind.ALL)
-    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
-    try:
-        yield handle
-    finally:
-        handle.runner.wait_idle()
-        handle.engine.dispose()
 
 
 def _merge_actions(window: MainWindow) -> MergeActions:
