@@ -309,13 +309,30 @@ def drop_rows(conn: sqlite3.Connection, entity: str, ids: Sequence[str]) -> None
         _drop(conn, ENTITY_TABLES[entity], list(ids))
 
 
-def apply_page(conn: sqlite3.Connection, changes: Sequence[ChangeOut], cursor: str) -> PageResult:
-    """One pulled page and its cursor, committed together or not at all."""
+def apply_page(
+    conn: sqlite3.Connection,
+    changes: Sequence[ChangeOut],
+    cursor: str,
+    *,
+    defer_search: bool = False,
+) -> PageResult:
+    """One pulled page and its cursor, committed together or not at all.
+
+    `defer_search` (a first sync, many pages to go): new rows of the searchable tables
+    are stored without their search index; the page's transaction records where the
+    unindexed rows start (`sync_state` SEARCH_PENDING, once) and `build_search_step`
+    indexes them after the pull."""
     conn.execute("PRAGMA foreign_keys=OFF")
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            result = apply_changes(conn, changes)
+            if defer_search:
+                saved = _defer_search(conn)
+                result = apply_changes(conn, changes)
+                for sql in saved:
+                    conn.execute(sql)
+            else:
+                result = apply_changes(conn, changes)
             state.put(conn, state.CURSOR, cursor)
             conn.execute("COMMIT")
         except BaseException:
@@ -324,3 +341,105 @@ def apply_page(conn: sqlite3.Connection, changes: Sequence[ChangeOut], cursor: s
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
     return result
+
+
+# -- deferred search indexing (a first sync) -------------------------------------------
+
+
+def _defer_search(conn: sqlite3.Connection) -> list[str]:
+    """Inside the page's transaction: mark the searchable tables' rows from here on as
+    pending (unless a mark is already there) and drop their insert triggers; returns the
+    triggers' SQL to put back before the commit. A row inserted without its trigger has
+    no `*_fts_map` row, so the update and delete triggers pass it by until it is indexed."""
+    if state.get(conn, state.SEARCH_PENDING) is None:
+        start = {
+            table: conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+            for table in INDEXED_TEXT
+        }
+        state.put(conn, state.SEARCH_PENDING, json.dumps(start))
+    saved: list[str] = []
+    for table in INDEXED_TEXT:
+        trigger = f"{table}_fts_ins"
+        found = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", (trigger,)
+        ).fetchone()
+        if found:
+            conn.execute(f"DROP TRIGGER {trigger}")
+            saved.append(found[0])
+    return saved
+
+
+def search_pending(conn: sqlite3.Connection) -> dict[str, int]:
+    """Per searchable table, the rowid after which rows may still lack their search
+    index (empty: the index is complete)."""
+    raw = state.get(conn, state.SEARCH_PENDING)
+    loaded = json.loads(raw) if raw else {}
+    if not isinstance(loaded, dict):
+        return {}
+    return {t: int(v) for t, v in loaded.items() if t in INDEXED_TEXT}
+
+
+def search_backlog(conn: sqlite3.Connection) -> int:
+    """How many rows the pending search index still has to look at."""
+    return sum(
+        conn.execute(f"SELECT count(*) FROM {table} WHERE rowid > ?", (start,)).fetchone()[0]
+        for table, start in search_pending(conn).items()
+    )
+
+
+def build_search_step(conn: sqlite3.Connection, chunk: int = 20_000) -> int | None:
+    """Index the next `chunk` pending rows of one table for search, in one transaction
+    that also moves the pending mark past them (a crash resumes from the last commit);
+    the expressions are `core.search.INDEXED_TEXT`'s, as `rebuild_search_index` uses.
+    Rows indexed meanwhile by the triggers (local edits, small pulls) are skipped.
+    Returns how many rows were looked at, or None when nothing was pending."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        pending = search_pending(conn)
+        if not pending:
+            state.put(conn, state.SEARCH_PENDING, None)
+            conn.execute("COMMIT")
+            return None
+        looked = 0
+        for table, start in list(pending.items()):
+            rowids = conn.execute(
+                f"SELECT rowid FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                (start, chunk),
+            ).fetchall()
+            if not rowids:
+                # a rowid at or below the mark is reused only after the newest row went:
+                # one sweep of the table catches such a row before the mark is dropped
+                _index_unmapped(conn, table, "1", ())
+                del pending[table]
+                continue
+            end = rowids[-1][0]
+            _index_unmapped(conn, table, "t.rowid > ? AND t.rowid <= ?", (start, end))
+            pending[table] = end
+            looked = len(rowids)
+            break
+        state.put(conn, state.SEARCH_PENDING, json.dumps(pending) if pending else None)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return looked
+
+
+def _index_unmapped(
+    conn: sqlite3.Connection, table: str, where: str, params: tuple[int, ...]
+) -> None:
+    """Index the rows of `table` matching `where` (over `t`) that have no search map row,
+    in rowid (insertion) order, as the insert trigger would have."""
+    cols = ", ".join(_map_columns(conn, table))
+    (before,) = conn.execute(f"SELECT coalesce(max(doc), 0) FROM {table}_fts_map").fetchone()
+    conn.execute(
+        f"INSERT INTO {table}_fts_map ({cols}) SELECT {cols} FROM {table} t WHERE {where}"
+        f" AND NOT EXISTS (SELECT 1 FROM {table}_fts_map m WHERE m.id = t.id) ORDER BY t.rowid",
+        params,
+    )
+    conn.execute(
+        f"INSERT INTO {table}_fts (rowid, key) SELECT m.doc,"
+        f" hd_search_key({INDEXED_TEXT[table].format(r='t')})"
+        f" FROM {table}_fts_map m JOIN {table} t ON t.id = m.id WHERE m.doc > ?",
+        (before,),
+    )

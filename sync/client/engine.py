@@ -36,7 +36,7 @@ from core.ids import utcnow
 from sync.client import push as outbox
 from sync.client import state as bookmarks
 from sync.client import uploads
-from sync.client.apply import apply_page
+from sync.client.apply import apply_page, build_search_step, search_backlog, search_pending
 from sync.protocol import ChangeOut, PullResponse, PushResponse, parse_cursor
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,10 @@ M = TypeVar("M", bound=BaseModel)
 API_PREFIX = "/api/v1"
 PUSH_BATCH = 200
 _CHANGES = TypeAdapter(list[ChangeOut])
+# changes still to pull after a page from which a sync defers search indexing to its end
+DEFER_INDEX_MIN = 5000
+# rows indexed per transaction when the deferred search index is built
+INDEX_CHUNK = 20_000
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class EngineState:
     last_error: str | None = None
     done: int = 0
     total: int = 0
+    # the search index is being built for rows a first sync stored (search may miss them)
+    indexing: bool = False
+    index_done: int = 0
+    index_total: int = 0
 
 
 @dataclass
@@ -115,6 +123,8 @@ class SyncEngine:
         on_presence: Callable[[str], None] | None = None,
         push_batch: int = PUSH_BATCH,
         pull_limit: int = 1000,
+        defer_index_min: int = DEFER_INDEX_MIN,
+        index_chunk: int = INDEX_CHUNK,
         retries: int = 4,
         backoff: float = 0.25,
         max_backoff: float = 30.0,
@@ -134,6 +144,8 @@ class SyncEngine:
         self._on_presence = on_presence  # E3: the data of each `event: presence`
         self._push_batch = push_batch
         self._pull_limit = pull_limit
+        self._defer_index_min = defer_index_min
+        self._index_chunk = index_chunk
         self._retries = retries
         self._backoff = backoff
         self._max_backoff = max_backoff
@@ -151,6 +163,7 @@ class SyncEngine:
         self._state = EngineState(
             pending=outbox.count_pending(self._conn),
             last_sync_at=bookmarks.last_sync_at(self._conn),
+            indexing=bool(search_pending(self._conn)),
         )
         self._closed = False
 
@@ -401,32 +414,80 @@ class SyncEngine:
         report.conflicts += await self._db(outbox.restore_current, item, request, rows)
         return True
 
+    async def _fetch_page(self, cursor: str | None) -> PullResponse | None:
+        """One page after `cursor`, read off the loop; None when the server asks for a
+        fresh sync (409 `reset_required`)."""
+        params: dict[str, Any] = {"limit": self._pull_limit}
+        if cursor:
+            params["cursor"] = cursor
+        reply = await self._request("GET", "/sync/pull", params=params)
+        if reply.status_code == 409 and _code(reply) == "reset_required":
+            return None
+        if reply.status_code >= 400:
+            raise SyncError(_message(reply))
+        page: PullResponse = await asyncio.to_thread(_read, reply, PullResponse)
+        return page
+
     async def _pull_all(self, report: SyncReport) -> None:
+        """Pull pages until the server has no more, applying each in the worker thread
+        while the next one downloads (one page in flight; the cursor still moves only in
+        each applied page's transaction). A first sync, or one with many pages to go,
+        (`defer_index_min` changes or more after a page that is not the last) stores
+        rows without their search index and builds it at the end."""
+        cursor: str | None = await self._db(bookmarks.get, bookmarks.CURSOR)
+        pending: bool = bool(await self._db(search_pending))
+        fetch: asyncio.Task[PullResponse | None] | None = None
+        try:
+            fetch = asyncio.ensure_future(self._fetch_page(cursor))
+            while True:
+                assert fetch is not None
+                page = await fetch
+                fetch = None
+                if page is None:
+                    if report.resets:
+                        raise SyncError("The server asked for a fresh sync twice in a row.")
+                    report.resets += 1
+                    await self._db(bookmarks.put, bookmarks.CURSOR, None)
+                    cursor = None
+                    fetch = asyncio.ensure_future(self._fetch_page(None))
+                    continue
+                parsed = parse_cursor(page.cursor)
+                done = parsed[1] if parsed else 0
+                to_go = page.server_seq - done
+                defer = pending or (page.has_more and to_go >= self._defer_index_min)
+                if page.has_more:
+                    fetch = asyncio.ensure_future(self._fetch_page(page.cursor))
+                await self._db(_apply, page.changes, page.cursor, defer)
+                pending = pending or defer
+                cursor = page.cursor
+                report.pulled += len(page.changes)
+                report.pages += 1
+                report.cursor = page.cursor
+                self._server_seq = max(self._server_seq, page.server_seq)
+                self._set(done=done, total=max(page.server_seq, done), indexing=pending)
+                if not page.has_more:
+                    break
+        finally:
+            if fetch is not None and not fetch.done():
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+        if pending:
+            await self._build_search_index()
+
+    async def _build_search_index(self) -> None:
+        """Index the rows a first sync stored without search, in chunks that each commit
+        with the pending mark (a crash resumes where the last one stopped); the state
+        says `indexing` with `index_done` of `index_total` meanwhile."""
+        total: int = await self._db(search_backlog)
+        done = 0
+        self._set(indexing=True, index_done=0, index_total=total)
         while True:
-            cursor = await self._db(bookmarks.get, bookmarks.CURSOR)
-            params: dict[str, Any] = {"limit": self._pull_limit}
-            if cursor:
-                params["cursor"] = cursor
-            reply = await self._request("GET", "/sync/pull", params=params)
-            if reply.status_code == 409 and _code(reply) == "reset_required":
-                if report.resets:
-                    raise SyncError("The server asked for a fresh sync twice in a row.")
-                report.resets += 1
-                await self._db(bookmarks.put, bookmarks.CURSOR, None)
-                continue
-            if reply.status_code >= 400:
-                raise SyncError(_message(reply))
-            page = _read(reply, PullResponse)
-            await self._db(apply_page, page.changes, page.cursor)
-            report.pulled += len(page.changes)
-            report.pages += 1
-            report.cursor = page.cursor
-            parsed = parse_cursor(page.cursor)
-            done = parsed[1] if parsed else 0
-            self._server_seq = max(self._server_seq, page.server_seq)
-            self._set(done=done, total=max(page.server_seq, done))
-            if not page.has_more:
-                return
+            step: int | None = await self._db(build_search_step, self._index_chunk)
+            if step is None:
+                break
+            done += step
+            self._set(index_done=min(done, total))
+        self._set(indexing=False, index_done=0, index_total=0)
 
     # -- live ----------------------------------------------------------------------
 
@@ -557,6 +618,10 @@ class SyncEngine:
         async with self._lock:
             await self._http.aclose()
             self._conn.close()
+
+
+def _apply(conn: sqlite3.Connection, changes: list[ChangeOut], cursor: str, defer: bool) -> None:
+    apply_page(conn, changes, cursor, defer_search=defer)
 
 
 def _count(report: SyncReport, sent: int, done: outbox.PushOutcome) -> None:

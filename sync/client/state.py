@@ -21,6 +21,8 @@ MAX_CONFLICTS = 500
 LAST_SYNC_AT = "last_sync_at"
 # refused ticket intents whose fields still show the local value: fetch the server's
 REFETCH = "refetch_tickets"
+# rows a first sync stored without their search index: {table: rowid they start after}
+SEARCH_PENDING = "search_index_pending"
 
 
 def get(conn: sqlite3.Connection, key: str) -> str | None:

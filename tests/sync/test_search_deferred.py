@@ -1,0 +1,202 @@
+"""Deferred search indexing of a first sync (E6 search over synced rows, D6 offline
+cache), against a real server on loopback: a sync with many pages to go stores rows
+without their search index and builds it at the end, in chunks that each commit; the
+result is the index per-row triggers build, also after a SIGKILL mid-build; small pulls
+still index each row as it lands."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from core.enums import MessageKind
+from core.models import Message
+from sync.client import state as bookmarks
+from sync.client.engine import EngineState, SyncEngine, SyncReport
+from tests.core.factories import make_team, make_ticket
+from tests.sync.server_fixture import LiveServer
+from tests.sync.test_client_engine import agent, cache
+from tests.sync.test_client_faults import bookmark, raw_pull
+
+ROOT = Path(__file__).resolve().parents[2]
+# Persian spellings on the server; the queries below use Arabic forms of some of them
+WORDS = ["کتابخانه", "یادداشت", "ایمیل", "چاپگر", "شبکه", "فاکتور", "printer", "رمز"]
+QUERIES = ["كتابخانه", "يادداشت", "ايميل", "ایمیل", "چاپگر", "شبكه", "فاکتور", "PRINTER"]
+QUERIES += ["رمز", "کتاب", "پيام7", "شماره12", "c3@example.com", "یاد"]
+
+
+def seed(server: LiveServer, count: int, start: int = 0) -> None:
+    """`count` tickets with two messages each, words spread over titles and bodies."""
+    with server.sessions() as s:
+        team = make_team(s, f"Support {start}")
+        for n in range(start, start + count):
+            title = f"مشکل {WORDS[n % 8]} شماره{n}"
+            t = make_ticket(s, title, team=team, contact_email=f"c{n}@example.com")
+            for k in range(2):
+                body = f"سلام {WORDS[(n * 3 + k) % 8]} پیام{n}"
+                s.add(Message(ticket_id=t.id, kind=MessageKind.CUSTOMER_REPLY, body=body))
+        s.commit()
+
+
+def first_sync(
+    path: Path, server: LiveServer, token: str, **kw: Any
+) -> tuple[SyncReport, list[EngineState]]:
+    states: list[EngineState] = []
+
+    async def go() -> SyncReport:
+        engine = SyncEngine(path, server.url, token, on_state=states.append, **kw)
+        try:
+            return await engine.sync_once()
+        finally:
+            await engine.aclose()
+
+    return asyncio.run(go()), states
+
+
+def index_of(path: Path) -> dict[str, Any]:
+    """What search sees: the hits of every query, and each map in doc order."""
+    from core.search import search_message_ids, search_ticket_ids
+
+    with cache(path) as (_, s):
+        hits = {q: sorted(search_ticket_ids(s, q, limit=1000)) for q in QUERIES}
+        hits |= {f"m:{q}": sorted(search_message_ids(s, q, limit=1000)) for q in QUERIES}
+    with closing(sqlite3.connect(path)) as conn:
+        maps = {
+            t: conn.execute(f"SELECT * FROM {t}_fts_map ORDER BY doc").fetchall()
+            for t in ("tickets", "messages", "contacts")
+        }
+        pending = bookmarks.get(conn, bookmarks.SEARCH_PENDING)
+    return {"hits": hits, "maps": [[r[1:] for r in rows] for rows in maps.values()], "p": pending}
+
+
+def triggers(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+
+
+def test_e6_d6_deferred_first_sync_finds_what_per_row_indexing_finds(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """A first sync in pages of 20 with deferral from the first page, and the same pull
+    with every row indexed by its trigger (pages too small for the bulk path). Must hold:
+    the deferred one says `indexing` while the pull runs and not after; both caches find
+    the same tickets and messages for Persian and Arabic spellings, hold the same search
+    maps in the same order, keep every trigger, and nothing is left pending; a later
+    small pull indexes its rows as they land (no `indexing` state)."""
+    seed(sqlite_server, 60)
+    _, token = agent(sqlite_server, "ali")
+    deferred, rowwise = tmp_path / "deferred.sqlite3", tmp_path / "rows.sqlite3"
+    for path in (deferred, rowwise):
+        with cache(path):
+            pass
+    expected_triggers = triggers(deferred)
+    report, states = first_sync(deferred, sqlite_server, token, pull_limit=20, defer_index_min=1)
+    assert report.pages > 5
+    assert any(s.indexing for s in states) and not states[-1].indexing
+    assert any(s.index_total > 0 and s.index_done == s.index_total for s in states)
+    first_sync(rowwise, sqlite_server, token, pull_limit=20, defer_index_min=10**9)
+    found = index_of(deferred)
+    assert found == index_of(rowwise) and found["p"] is None
+    assert triggers(deferred) == expected_triggers and "messages_fts_ins" in expected_triggers
+    assert len(found["hits"]["كتابخانه"]) >= 8 and found["hits"]["شماره12"]
+    assert found["hits"]["ايميل"] == found["hits"]["ایمیل"]
+
+    seed(sqlite_server, 3, start=500)
+    report, states = first_sync(deferred, sqlite_server, token, pull_limit=20, defer_index_min=1)
+    assert report.pages == 1 and not any(s.indexing for s in states)
+    first_sync(rowwise, sqlite_server, token, pull_limit=20, defer_index_min=10**9)
+    found = index_of(deferred)
+    assert found == index_of(rowwise) and found["p"] is None
+    with cache(deferred) as (_, s):
+        from core.search import search_ticket_ids
+
+        assert len(search_ticket_ids(s, "شماره501")) == 1
+
+
+_CHILD = """
+import asyncio, json, sys
+from pathlib import Path
+from sync.client.engine import SyncEngine
+
+async def main() -> None:
+    job = json.loads(sys.stdin.readline())
+    engine = SyncEngine(
+        Path(job["path"]), job["url"], job["token"], pull_limit=20, defer_index_min=1,
+        index_chunk=1,
+    )
+    try:
+        await engine.sync_once()
+    finally:
+        await engine.aclose()
+    print("finished")
+
+asyncio.run(main())
+"""
+
+
+def test_e6_d6_killed_while_indexing_resumes_and_ends_with_the_same_index(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """A first sync with deferred indexing runs in its own process, one row a
+    transaction, and is SIGKILLed once every page is applied and the index is part
+    built. Must hold: the cache opens with the pending mark; a new engine (nothing left
+    to pull) says `indexing`, finishes the index, and the cache then finds exactly what
+    a cache indexed row by row finds, with the same maps."""
+    seed(sqlite_server, 80)
+    _, token = agent(sqlite_server, "ali")
+    last = raw_pull(sqlite_server.url.removesuffix("/api/v1"), token, 5000).cursor
+    path, rowwise = tmp_path / "a.sqlite3", tmp_path / "rows.sqlite3"
+    for p in (path, rowwise):
+        with cache(p):
+            pass
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        assert child.stdin is not None
+        job = {"path": str(path), "url": sqlite_server.url, "token": token}
+        child.stdin.write(json.dumps(job).encode() + b"\n")
+        child.stdin.flush()
+        deadline = time.monotonic() + 60
+        start: str | None = None
+        while True:
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the child never started indexing"
+            try:
+                cursor = bookmark(path, bookmarks.CURSOR)
+                mark = bookmark(path, bookmarks.SEARCH_PENDING)
+            except sqlite3.OperationalError:  # schema being changed while it writes
+                continue
+            if cursor == last and mark is not None:
+                if start is None:
+                    start = mark
+                elif mark != start:
+                    break
+            time.sleep(0.002)
+        child.send_signal(signal.SIGKILL)
+        out, _ = child.communicate(timeout=10)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.communicate()
+    assert child.returncode == -signal.SIGKILL and b"finished" not in out
+    assert index_of(path)["p"] is not None, "killed after the index was built"
+
+    report, states = first_sync(path, sqlite_server, token, pull_limit=20, defer_index_min=1)
+    assert report.pulled == 0 and states[0].indexing and not states[-1].indexing
+    first_sync(rowwise, sqlite_server, token, pull_limit=20, defer_index_min=10**9)
+    found = index_of(path)
+    assert found == index_of(rowwise) and found["p"] is None
+    assert len(found["hits"]["يادداشت"]) >= 10
