@@ -126,6 +126,10 @@ class SyncStatusView(QWidget):
             tip = ""
         if state.last_error and state.status == "offline":
             tip += "\n" + state.last_error
+        if state.indexing:  # a first sync's rows are still being indexed for search
+            tip = (tip + "\n" if tip else "") + self.tr(
+                "Building the search index: the newest rows may not be found yet."
+            )
         self.status_label.setToolTip(tip)
         if state.status != "syncing":  # the engine counts the outbox again as a round ends
             self._show_pending(state.pending)

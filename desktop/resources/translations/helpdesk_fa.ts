@@ -2517,37 +2517,42 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <source>Sync stopped: %1</source>
         <translation>همگام‌سازی متوقف شد: %1</translation>
     </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="131"/>
+        <source>Building the search index: the newest rows may not be found yet.</source>
+        <translation>نمایهٔ جست‌وجو در حال ساخت است: شاید تازه‌ترین ردیف‌ها هنوز در جست‌وجو پیدا نشوند.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="139"/>
+        <location filename="../../views/sync_status.py" line="143"/>
         <source>%Ln change(s) not yet sent</source>
         <translation>
             <numerusform>%Ln تغییر هنوز فرستاده نشده</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="150"/>
+        <location filename="../../views/sync_status.py" line="154"/>
         <source>Not synced yet</source>
         <translation>هنوز همگام نشده</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="155"/>
+        <location filename="../../views/sync_status.py" line="159"/>
         <source>Synced %1</source>
         <translation>همگام‌شده %1</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="167"/>
+        <location filename="../../views/sync_status.py" line="171"/>
         <source>%1 of %2 changes</source>
         <translation>%1 از %2 تغییر</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="202"/>
+        <location filename="../../views/sync_status.py" line="206"/>
         <source>%Ln conflict(s)</source>
         <translation>
             <numerusform>%Ln ناسازگاری</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="204"/>
+        <location filename="../../views/sync_status.py" line="208"/>
         <source>Changes the server did not take: open the list</source>
         <translation>تغییراتی که سرور نپذیرفت: فهرست را باز کنید</translation>
     </message>
