@@ -11,6 +11,8 @@ the banner stays hidden and announces nothing.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTextEdit, QWidget
 from shiboken6 import isValid
@@ -42,6 +44,7 @@ class CollisionBanner(QFrame):
         self.setStyleSheet(BANNER_STYLE)
         self.ticket_id = ticket_id
         self.others: dict[str, PresenceEvent] = {}
+        self._heard_at: dict[str, float] = {}  # user -> time.monotonic() of their last event
         """The other agents on this ticket, by user id."""
         self.announced = ""
         """This agent's last announced state ("" before the first)."""
@@ -87,18 +90,28 @@ class CollisionBanner(QFrame):
 
     # --- the others -------------------------------------------------------------------
 
-    def _listed(self, ticket_id: str, others: list[PresenceEvent]) -> None:
+    def _listed(self, ticket_id: str, others: list[PresenceEvent], sent: float) -> None:
         """Each announcement's answer: the full list, which also corrects anything a
-        dropped event stream missed."""
+        dropped event stream missed. An event heard after the request left is newer
+        than the list and wins (else an answer in flight would hide a colleague who
+        arrived meanwhile until the next renewal)."""
         if not isValid(self) or ticket_id != self.ticket_id:
             return
-        self.others = {o.user: o for o in others if o.user != self._user_id}
+        fresh = {o.user: o for o in others if o.user != self._user_id}
+        for user, heard_at in self._heard_at.items():
+            if heard_at > sent:
+                if user in self.others:
+                    fresh[user] = self.others[user]
+                else:
+                    fresh.pop(user, None)
+        self.others = fresh
         self._show()
 
     @Slot(object)
     def _heard(self, event: PresenceEvent) -> None:
         if event.ticket_id != self.ticket_id or event.user == self._user_id:
             return
+        self._heard_at[event.user] = time.monotonic()
         if event.state == "gone":
             self.others.pop(event.user, None)
         else:

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,8 @@ def parse_presence(data: str) -> PresenceEvent | None:
     return event if event.state in STATES else None
 
 
-Others = Callable[[str, list[PresenceEvent]], None]
+Others = Callable[[str, list[PresenceEvent], float], None]
+"""(ticket id, who else is on it, `time.monotonic()` when the request was sent)"""
 """Told after each announcement: the ticket and who else is on it now."""
 
 
@@ -119,6 +121,7 @@ class PresenceClient:
         async with self._order:  # announcements leave in the order they were made
             if self._http.is_closed:
                 return
+            sent = time.monotonic()  # the answer's list is no newer than this
             try:
                 reply = await self._http.post(
                     f"/tickets/{ticket_id}/presence", json={"state": state}
@@ -139,7 +142,7 @@ class PresenceClient:
             ]
         except (ValueError, KeyError, TypeError):
             return
-        listener(ticket_id, others)
+        listener(ticket_id, others, sent)
 
     async def aclose(self) -> None:
         """Say "gone" on every ticket still announced, then stop."""

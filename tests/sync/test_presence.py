@@ -322,7 +322,9 @@ def test_e3_client_announces_renews_and_hears_through_the_engine(
                 a_side.set_state(floor.open_ticket, "viewing")
                 await until(lambda: len(heard) == 1)
                 # B announces too: B's answer lists A; B's stream never tells B of B
-                b_side.set_state(floor.open_ticket, "viewing", lambda _t, o: others_seen.append(o))
+                b_side.set_state(
+                    floor.open_ticket, "viewing", lambda _t, o, _sent: others_seen.append(o)
+                )
                 await until(lambda: bool(others_seen))
                 assert [o.name for o in others_seen[0]] == ["Reza"]
                 a_side.set_state(floor.open_ticket, "replying")
