@@ -177,6 +177,7 @@ class DashboardWindow(QMainWindow):
         self._offset = local_utc_offset() if utc_offset is None else utc_offset
         self._generation = 0
         self.dashboard: Dashboard | None = None
+        self.export_message: QMessageBox | None = None  # the last export failure shown
         self.setObjectName("dashboardWindow")
         self.setWindowTitle(self.tr("Supervisors dashboard"))
 
@@ -636,7 +637,13 @@ class DashboardWindow(QMainWindow):
             .replace("%1", str(path))
             .replace("%2", exc.strerror or str(exc))
         )
-        QMessageBox.warning(self, self.windowTitle(), self.status.text())
+        # open(), not exec(): the window keeps running while the agent reads it
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, self.windowTitle(), self.status.text(), parent=self
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.export_message = box
+        box.open()
 
     @Slot()
     def _ask_csv(self) -> None:

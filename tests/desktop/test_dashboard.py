@@ -15,10 +15,10 @@ import pypdfium2 as pdfium  # type: ignore[import-untyped]
 import pytest
 import shiboken6
 from PySide6.QtCharts import QBarCategoryAxis
-from PySide6.QtCore import QCalendar, QDate, QObject, QPoint, Qt, QTimer
+from PySide6.QtCore import QCalendar, QDate, QObject, QPoint, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -255,9 +255,11 @@ def test_d7_csv_and_pdf_exports(
     for words in ("تیکت‌های باز", "جزئیات", "شاخص", "جدید امروز", "۱۴۰۳/۱۲/۲۹", "Sara"):
         assert _plain(words) in _plain(text)
     # an unwritable place is a translated message, not a crash, and nothing is lost
-    _close_next_message_box()
     assert not window.export_csv(tmp_path / "missing" / "x.csv")
     assert "missing" in window.status.text()
+    box = window.export_message
+    assert box is not None and box.isVisible() and "missing" in box.text()
+    box.accept()
     assert window.dashboard is not None
     runner.wait_idle()
 
@@ -290,19 +292,6 @@ def _render_first_page(pdf: Path, png: Path) -> QImage:
         document.close()
     assert image.save(str(png))
     return image
-
-
-def _close_next_message_box() -> None:
-    """Close the warning box the next failed export shows, as an agent would."""
-
-    def close() -> None:
-        for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, QMessageBox) and widget.isVisible():
-                widget.accept()
-                return
-        QTimer.singleShot(20, close)
-
-    QTimer.singleShot(20, close)
 
 
 @pytest.fixture
