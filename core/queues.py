@@ -13,8 +13,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select
+from sqlalchemy import Boolean, ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from core.enums import Status
 from core.models import (
@@ -130,10 +132,16 @@ def _order(query: QueueQuery) -> list[Any]:
 
 def ids_select(query: QueueQuery, *, text_ids: Sequence[str] | None = None) -> Select[str]:
     """The SELECT of a queue's ordered ids; `text_ids` narrows it to search hits."""
-    stmt = select(Ticket.id).where(*_where(query))
-    if text_ids is not None:
-        stmt = stmt.where(Ticket.id.in_(text_ids))
-    return stmt.order_by(*_order(query))
+    if text_ids is None:
+        return select(Ticket.id).where(*_where(query)).order_by(*_order(query))
+    # the few search hits drive the query (SQLite, like the search): the queue's filters
+    # are made unindexable with a unary +, or the planner walks a whole sort index of
+    # 1,000,000 tickets looking for the hits (150-250 ms for a first page, not 5)
+    filters = (
+        UnaryExpression(c.self_group(), operator=custom_op("+"), type_=Boolean)
+        for c in _where(query)
+    )
+    return select(Ticket.id).where(Ticket.id.in_(text_ids), *filters).order_by(*_order(query))
 
 
 def _text_ids(session: Session, query: QueueQuery) -> list[str] | None:
