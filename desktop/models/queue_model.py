@@ -2,9 +2,11 @@
 rows, so a queue over 1,000,000 cached tickets paints its first screen at once.
 
 Sorting and search run in SQL (core.queues), never in Python or a proxy model. The first
-page is fetched on the GUI thread (one short index walk) so the first paint is fast; the
-rest of the id list comes from the DB worker, tagged with the load's generation number,
-and a list that comes back for an older query is dropped.
+screen of ids and rows is fetched on the GUI thread (one short index walk) so the first
+paint is fast; the rest of the id list comes from the DB worker, tagged with the load's
+generation number, and a list that comes back for an older query is dropped. The worker
+is asked only once the event loop runs again, and the previous queue's id list (up to
+1,000,000 strings, ~30 ms to free) is let go then too, so neither holds up the first paint.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from enum import IntEnum
+from functools import cache
 from typing import Any
 
 from PySide6.QtCore import (
@@ -23,6 +26,7 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -41,6 +45,9 @@ log = logging.getLogger(__name__)
 
 _CTX = "QueueTableModel"
 PAGE_SIZE = 200
+FIRST_PAGE = 60
+"""Ids and rows read on the GUI thread when a queue is shown: a screenful (a 1080-pixel
+window shows ~35 rows of 26 px) with room to spare; the rest comes from the worker."""
 
 # custom roles, named so views and tests never use bare numbers
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -158,6 +165,47 @@ _CENTRED = {
 }
 
 
+_COLUMNS: tuple[Column, ...] = tuple(Column)
+_SERVED_ROLES: frozenset[int] = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        TicketIdRole,
+        QueueRowRole,
+        OverdueRole,
+    )
+)
+"""Roles `data()` answers; the delegate asks ~12 roles a cell, and the rest return at once."""
+_ALIGNMENTS: dict[Column, Qt.AlignmentFlag] = {
+    column: (Qt.AlignmentFlag.AlignHCenter if column in _CENTRED else Qt.AlignmentFlag.AlignLeading)
+    | Qt.AlignmentFlag.AlignVCenter
+    for column in Column
+}
+
+
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+
+
+@cache
+def _brush(colour: str) -> QBrush:
+    """One brush a colour, made once (a painted screen asks for hundreds)."""
+    return QBrush(QColor(colour))
+
+
+@cache
+def _bold_font() -> QFont:
+    font = QFont()
+    font.setBold(True)
+    return font
+
+
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text)
 
@@ -191,6 +239,8 @@ class QueueTableModel(QAbstractTableModel):
         self._generation = 0
         self._complete = True
         self._now = clock()
+        self._retired: list[list[str]] = []
+        """Id lists of replaced queues, freed after the first paint of the new one."""
 
     # --- loading ----------------------------------------------------------------------
 
@@ -212,20 +262,30 @@ class QueueTableModel(QAbstractTableModel):
         """Show `query`: the first page now, the rest of the ids from the DB worker."""
         self._generation += 1
         generation = self._generation
+        limit = min(FIRST_PAGE, self._page_size)
         with self._factory() as session:
-            first = ticket_ids(session, query, limit=self._page_size)
+            first = ticket_ids(session, query, limit=limit)
             rows = load_queue_rows(session, first)
         self.beginResetModel()
         self._query = query
+        self._retired.append(self._ids)
         self._ids = first
         self._rows = {ticket_id: rows.get(ticket_id) for ticket_id in first}
-        self._complete = len(first) < self._page_size
+        self._complete = len(first) < limit
         self._now = self._clock()
         self.endResetModel()
         self.row_count_changed.emit(len(self._ids))
         if self._complete:
             self.loading_finished.emit(generation)
-            return
+        # after the view has painted the first rows: the worker would share the GIL
+        # with that paint, and freeing the old list would delay it
+        QTimer.singleShot(0, self, lambda: self._after_first_paint(generation))
+
+    def _after_first_paint(self, generation: int) -> None:
+        self._retired.clear()
+        if self._complete or generation != self._generation:
+            return  # complete already, or a newer query replaced this one meanwhile
+        query = self._query
         self._runner.submit(
             lambda session: ticket_ids(session, query),
             lambda ids: self._ids_arrived(generation, ids),
@@ -300,13 +360,7 @@ class QueueTableModel(QAbstractTableModel):
 
     @override
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     @override
     def headerData(
@@ -328,10 +382,13 @@ class QueueTableModel(QAbstractTableModel):
         index: QModelIndex | QPersistentModelIndex,
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._ids):
-            return None
+        if role not in _SERVED_ROLES:
+            return None  # a painted cell asks for roles this model never sets: answer fast
+        row, column = index.row(), index.column()
+        if not 0 <= row < len(self._ids) or not 0 <= column < len(_COLUMNS):
+            return None  # also an invalid index (row -1)
         try:
-            return self._data(index.row(), Column(index.column()), role)
+            return self._data(row, _COLUMNS[column], role)
         except Exception:  # a view must never see an exception; log it as the bug it is
             log.exception("queue data failed for row %s role %s", index.row(), role)
             return None
@@ -370,27 +427,20 @@ class QueueTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(line, column)
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            horizontal = (
-                Qt.AlignmentFlag.AlignHCenter
-                if column in _CENTRED
-                else Qt.AlignmentFlag.AlignLeading
-            )
-            return horizontal | Qt.AlignmentFlag.AlignVCenter
+            return _ALIGNMENTS[column]
         if role == Qt.ItemDataRole.BackgroundRole and column is Column.PRIORITY:
-            return QBrush(QColor(PRIORITY_COLOURS[line.priority][0]))
+            return _brush(PRIORITY_COLOURS[line.priority][0])
         if role == Qt.ItemDataRole.ForegroundRole:
             if column is Column.PRIORITY:
-                return QBrush(QColor(PRIORITY_COLOURS[line.priority][1]))
+                return _brush(PRIORITY_COLOURS[line.priority][1])
             if column is Column.SLA_DUE and self._overdue(line):
-                return QBrush(QColor(OVERDUE_COLOUR))
+                return _brush(OVERDUE_COLOUR)
             return None
         if role == Qt.ItemDataRole.FontRole and (
             (column is Column.SLA_DUE and self._overdue(line))
             or (column is Column.TITLE and line.staff_state == StaffState.UNREAD)
         ):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return _bold_font()
         return None
 
     def _overdue(self, line: QueueRow) -> bool:
