@@ -1,5 +1,5 @@
 """D2, I3: a queue's first screen is read on the GUI thread, small and at once; the rest of
-its ids comes from the DB worker only once the event loop runs again (so the worker does
+its ids comes from the DB worker only a moment later, on a timer (so the worker does
 not share the GIL with the first paint), and a query replaced before then never reaches
 the worker. The model over a real migrated cache, its jobs on the real DbRunner."""
 
