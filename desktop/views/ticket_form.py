@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 from sqlalchemy.orm import Session
 
 from core.blobs import BlobStore
@@ -79,6 +80,8 @@ from desktop.models.queue_model import (
 )
 from desktop.models.ticket_form_model import RelatedRole, RelatedSuggestions, related_text
 from desktop.views.form_fields import CustomFieldEditor
+
+T = TypeVar("T")
 
 RELATED_DELAY_MS = 200
 INVALID_STYLE = (
@@ -392,6 +395,31 @@ class TicketForm(QWidget):
     def ticket_id(self) -> str | None:
         return self._ticket_id
 
+    def _submit(
+        self,
+        work: Callable[[Session], T],
+        done: Callable[[T], None],
+        *,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """A runner job whose answer is dropped when this form is gone by then (a ticket
+        window closed while its lists were still loading)."""
+
+        def answered(result: T) -> None:
+            if isValid(self):
+                done(result)
+
+        if on_error is None:  # errors go to the window's one handler, form or not
+            self._context.runner.submit(work, answered)
+            return
+        handler = on_error
+
+        def failed(exc: BaseException) -> None:
+            if isValid(self):
+                handler(exc)
+
+        self._context.runner.submit(work, answered, on_error=failed)
+
     def load(self, ticket_id: str) -> None:
         """Show the cached ticket `ticket_id` for editing (what was typed is dropped)."""
         self._ticket_id = ticket_id
@@ -400,7 +428,7 @@ class TicketForm(QWidget):
         def work(session: Session) -> TicketDraft:
             return load_draft(session, ticket_id)[0]
 
-        self._context.runner.submit(work, lambda draft: self._apply(draft, loaded=ticket_id))
+        self._submit(work, lambda draft: self._apply(draft, loaded=ticket_id))
 
     def draft(self) -> TicketDraft:
         """Everything as typed and picked now."""
@@ -462,7 +490,7 @@ class TicketForm(QWidget):
         def work(session: Session) -> SaveOutcome:
             return save_draft(session, draft, ticket_id=ticket_id, blobs=store, original=original)
 
-        self._context.runner.submit(work, self._saved, on_error=self._save_failed)
+        self._submit(work, self._saved, on_error=self._save_failed)
 
     # --- loading ------------------------------------------------------------------------
 
@@ -477,7 +505,7 @@ class TicketForm(QWidget):
                 return options, load_draft(session, ticket_id)[0]
             return options, prefill
 
-        self._context.runner.submit(work, self._options_loaded)
+        self._submit(work, self._options_loaded)
 
     def _options_loaded(self, result: tuple[FormOptions, TicketDraft]) -> None:
         options, draft = result
@@ -550,7 +578,7 @@ class TicketForm(QWidget):
                 _fill(self.subject, choices, self.none_label, keep)
                 self.subject.setEnabled(bool(choices))
 
-        self._context.runner.submit(work, done)
+        self._submit(work, done)
 
     def _reload_assignees(self, keep: str | None) -> None:
         self._list_generation["assignees"] += 1
@@ -564,7 +592,7 @@ class TicketForm(QWidget):
             if generation == self._list_generation["assignees"]:
                 _fill(self.assignee, choices, self.tr("(nobody)"), keep)
 
-        self._context.runner.submit(work, done)
+        self._submit(work, done)
 
     def _reload_custom(self, values: dict[str, Any], *, announce: bool = False) -> None:
         self._list_generation["custom"] += 1
@@ -583,7 +611,7 @@ class TicketForm(QWidget):
                 self._original = self.draft() if self._ticket_id is not None else None
                 self.ready.emit()
 
-        self._context.runner.submit(work, done)
+        self._submit(work, done)
 
     def _show_custom(self, specs: list[FieldSpec], values: dict[str, Any]) -> None:
         """Swap the custom field editors for `specs`; a value typed in a field of the same
