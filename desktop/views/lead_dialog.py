@@ -13,20 +13,18 @@ agent's language beside the field it concerns; nothing typed or picked is lost.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QLabel,
     QLineEdit,
-    QListView,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -40,11 +38,9 @@ from core.errors import DomainError, ValidationError
 from core.leads import ConversionStart, Person, conversion_start, convert_to_lead_locally
 from core.ticket_form import Related
 from desktop.context import WindowContext
-from desktop.models.ticket_form_model import RelatedRole, RelatedSuggestions, related_text
+from desktop.models.ticket_form_model import related_text
 from desktop.views.conversation_view import isolate_latin
-
-SEARCH_DELAY_MS = 200
-"""Typing pauses this long before the customer search runs."""
+from desktop.views.related_search import RelatedSearch
 
 ERROR_STYLE = "QLabel[problem=true] { color: #b00020; }"
 
@@ -149,10 +145,7 @@ class LeadDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.modes.buttonToggled.connect(self._mode_changed)
-        self.search.textEdited.connect(self._search_edited)
-        self._search_timer.timeout.connect(self._run_search)
-        self.suggestions.searched.connect(self._suggestions_arrived)
-        cast(Any, self.completer.activated)[QModelIndex].connect(self._customer_picked)
+        self.customer_search.picked.connect(self.pick_customer)
         self.team.currentIndexChanged.connect(self._team_changed)
         self._mode_changed()
         self.resize(560, 520)
@@ -182,21 +175,14 @@ class LeadDialog(QDialog):
             self.tr("Search a contact or account by name, email or mobile")
         )
         self.search.setClearButtonEnabled(True)
-        self.suggestions = RelatedSuggestions(self._context.runner, self)
-        self.completer = QCompleter(self.suggestions, self)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setWidget(self.search)
-        popup = QListView()
-        popup.setObjectName("customerSuggestions")
-        popup.setLayoutDirection(self.layoutDirection())
-        self.completer.setPopup(popup)
+        self.customer_search = RelatedSearch(
+            self._context.runner, self.search, self, popup_name="customerSuggestions"
+        )
+        self.suggestions = self.customer_search.suggestions
+        self.completer = self.customer_search.completer
         self.picked_label = QLabel(self.tr("No customer picked yet."))
         self.picked_label.setObjectName("customerPicked")
         self.picked_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
 
         customer_box = QGroupBox(self.tr("Customer"))
         customer = QVBoxLayout(customer_box)
@@ -302,29 +288,7 @@ class LeadDialog(QDialog):
             return LeadCustomerMode.LINK
         return LeadCustomerMode.NONE
 
-    @Slot(str)
-    def _search_edited(self, _text: str) -> None:
-        self._search_timer.start()
-
-    @Slot()
-    def _run_search(self) -> None:
-        text = self.search.text().strip()
-        if text:
-            self.suggestions.search(text)
-        else:
-            self.suggestions.clear()
-
-    @Slot(str)
-    def _suggestions_arrived(self, text: str) -> None:
-        if text == self.search.text().strip() and self.suggestions.rowCount() > 0:
-            self.completer.complete()
-
-    @Slot(QModelIndex)
-    def _customer_picked(self, index: QModelIndex) -> None:
-        related = index.data(RelatedRole)
-        if isinstance(related, Related):
-            self.pick_customer(related)
-
+    @Slot(object)
     def pick_customer(self, related: Related) -> None:
         self.picked = related
         self.picked_label.setText(self.tr("Linked to: %1").replace("%1", related_text(related)))

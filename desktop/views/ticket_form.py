@@ -19,14 +19,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -78,12 +77,12 @@ from desktop.models.queue_model import (
     SEVERITY_LABELS,
     STATUS_LABELS,
 )
-from desktop.models.ticket_form_model import RelatedRole, RelatedSuggestions, related_text
+from desktop.models.ticket_form_model import related_text
 from desktop.views.form_fields import CustomFieldEditor
+from desktop.views.related_search import RelatedSearch
 
 T = TypeVar("T")
 
-RELATED_DELAY_MS = 200
 INVALID_STYLE = (
     'QLineEdit[invalid="true"], QComboBox[invalid="true"], QPlainTextEdit[invalid="true"]'
     " { border: 2px solid #c62828; border-radius: 3px; background: #fff5f5; }"
@@ -230,20 +229,12 @@ class TicketForm(QWidget):
             self.tr("Search a contact or account by name, email or mobile")
         )
         self.related_edit.setClearButtonEnabled(True)
-        self.suggestions = RelatedSuggestions(self._context.runner, self)
-        self.completer = QCompleter(self.suggestions, self)
-        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.completer.setWidget(self.related_edit)
-        popup = QListView()
-        popup.setLayoutDirection(self.layoutDirection())
-        self.completer.setPopup(popup)
+        self.related_search = RelatedSearch(self._context.runner, self.related_edit, self)
+        self.suggestions = self.related_search.suggestions
+        self.completer = self.related_search.completer
         self.related_label = QLabel()
         self.related_label.setObjectName("relatedPicked")
         self.related_label.setTextFormat(Qt.TextFormat.PlainText)
-        self._related_timer = QTimer(self)
-        self._related_timer.setSingleShot(True)
-        self._related_timer.setInterval(RELATED_DELAY_MS)
 
         self.title = QLineEdit()
         self.title.setObjectName("title")
@@ -374,9 +365,7 @@ class TicketForm(QWidget):
 
         self.subtype.currentIndexChanged.connect(self._subtype_changed)
         self.related_edit.textEdited.connect(self._related_typed)
-        self._related_timer.timeout.connect(self._search_related)
-        self.suggestions.searched.connect(self._suggestions_arrived)
-        cast(Any, self.completer.activated)[QModelIndex].connect(self._related_picked)
+        self.related_search.picked.connect(self.pick_related)
         self.email.textChanged.connect(self._check_email)
         self.title.textChanged.connect(lambda _t: self._clear_problem("title"))
         self.severity.currentIndexChanged.connect(self._show_priority)
@@ -657,27 +646,8 @@ class TicketForm(QWidget):
     def _related_typed(self, text: str) -> None:
         if self._related is not None and text != related_text(self._related):
             self._set_related(None, keep_text=True)
-        self._related_timer.start()
 
-    @Slot()
-    def _search_related(self) -> None:
-        text = self.related_edit.text().strip()
-        if text:
-            self.suggestions.search(text)
-        else:
-            self.suggestions.clear()
-
-    @Slot(str)
-    def _suggestions_arrived(self, text: str) -> None:
-        if text == self.related_edit.text().strip() and self.suggestions.rowCount() > 0:
-            self.completer.complete()
-
-    @Slot(QModelIndex)
-    def _related_picked(self, index: QModelIndex) -> None:
-        related = index.data(RelatedRole)
-        if isinstance(related, Related):
-            self.pick_related(related)
-
+    @Slot(object)
     def pick_related(self, related: Related) -> None:
         """Make `related` what the ticket is about; an empty email takes theirs."""
         self._set_related(related)
