@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.textnorm import search_key
@@ -63,6 +63,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def sqlite_driver(conn: Connection) -> sqlite3.Connection:
+    """A SQLAlchemy connection's own sqlite3 connection, in the same transaction: for
+    bulk reads as plain tuples, and for the raw-connection helpers of the sync client."""
+    raw = conn.connection.driver_connection
+    if not isinstance(raw, sqlite3.Connection):  # pragma: no cover - the cache is SQLite
+        raise TypeError("needs the SQLite cache")
+    return raw
 
 
 def sqlite_url(path: str | Path) -> str:

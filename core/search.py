@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
+from core.db import sqlite_driver
 from core.textnorm import PREFIXES, SEARCH_KEY_VERSION, SUFFIXES, query_words
 
 # a query longer than this is cut: more words only narrow an AND search further
@@ -104,23 +105,13 @@ def _connection(session: Session) -> Connection:
     return session.connection()
 
 
-def _driver(conn: Connection) -> sqlite3.Connection:
-    """The session's own sqlite3 connection, in the same transaction: the thousands of
-    candidate rows of a ticket search come back as plain tuples, several times faster
-    than through SQLAlchemy rows (40-60 ms of a 1,000,000-ticket search)."""
-    raw = conn.connection.driver_connection
-    if not isinstance(raw, sqlite3.Connection):  # pragma: no cover - the cache is SQLite
-        raise TypeError("text search needs the SQLite cache")
-    return raw
-
-
 def _rows(
     conn: Connection, sql: str, plans: list[str], params: dict[str, object], want: int
 ) -> list[Any]:
     """Rows of an FTS query (`:q` in `sql`) by the first plan that finds `want` rows, or
     by the last plan. A word Python calls one token but SQLite's older Unicode tables
     split in two becomes a phrase, which a detail=none index refuses: no match."""
-    raw = _driver(conn)
+    raw = sqlite_driver(conn)
     rows: list[Any] = []
     for plan in plans:
         try:
@@ -140,7 +131,7 @@ def _newest(
     """One map column of the newest `limit` matches of an index, by the first plan that
     finds `limit` (or by the last plan). Plans are weighed by the index alone, which is
     cheap; only the chosen one is joined to its map, thousands of lookups at scale."""
-    raw = _driver(conn)
+    raw = sqlite_driver(conn)
     chosen = plans[-1]
     for plan in plans[:-1]:
         try:
@@ -180,7 +171,7 @@ def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list
     found.update(dict.fromkeys(_newest(conn, "messages", plans, pool, "ticket_id")))
     contacts = _ids(conn, "contacts", plans, _CONTACTS_FOR_TICKETS)
     if contacts:
-        rows = _driver(conn).execute(
+        rows = sqlite_driver(conn).execute(
             (
                 "SELECT id FROM (SELECT t.id FROM json_each(:c) j CROSS JOIN tickets t"
                 " ON t.contact_id = j.value ORDER BY t.created_at DESC LIMIT :n)"
@@ -210,7 +201,7 @@ def _unmerged_newest(conn: Connection, ids: Sequence[str], limit: int) -> list[s
         if not step:
             break
         seen.update(step)
-        rows = _driver(conn).execute(
+        rows = sqlite_driver(conn).execute(
             "SELECT t.updated_at, t.id, t.merged_into_id FROM json_each(?) j"
             " CROSS JOIN tickets t ON t.id = j.value",
             (json.dumps(step),),

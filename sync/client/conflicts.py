@@ -14,9 +14,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from core.db import sqlite_driver
 from core.local_edits import edit_ticket_locally
 from core.models import OutboxMutation, Stage, Team, Ticket, User
 from sync.client import state
@@ -62,24 +63,12 @@ class RejectedRow:
 
 
 def _raw_conflicts(session: Session) -> list[dict[str, Any]]:
-    raw = session.execute(
-        text("SELECT value FROM sync_state WHERE key = :key"), {"key": state.CONFLICTS}
-    ).scalar()
-    loaded = json.loads(raw) if raw else []
-    return [c for c in loaded if isinstance(c, dict)] if isinstance(loaded, list) else []
+    return state.conflicts(sqlite_driver(session.connection()))
 
 
 def _save_conflicts(session: Session, items: list[dict[str, Any]]) -> None:
-    if items:
-        session.execute(
-            text(
-                "INSERT INTO sync_state (key, value) VALUES (:key, :value) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
-            ),
-            {"key": state.CONFLICTS, "value": json.dumps(items, ensure_ascii=False)},
-        )
-    else:
-        session.execute(text("DELETE FROM sync_state WHERE key = :key"), {"key": state.CONFLICTS})
+    value = json.dumps(items, ensure_ascii=False) if items else None
+    state.put(sqlite_driver(session.connection()), state.CONFLICTS, value)
 
 
 def value_text(session: Session, field: str, value: Any) -> str:

@@ -61,7 +61,7 @@ def conflicts(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """Fields of pushed edits the server refused (per field), newest last."""
     raw = get(conn, CONFLICTS)
     loaded = json.loads(raw) if raw else []
-    return loaded if isinstance(loaded, list) else []
+    return [c for c in loaded if isinstance(c, dict)] if isinstance(loaded, list) else []
 
 
 def add_conflicts(conn: sqlite3.Connection, new: list[dict[str, Any]]) -> None:
