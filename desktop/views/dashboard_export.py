@@ -366,7 +366,9 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _heading(level: int, direction: str, text: str) -> str:
-    return f'<h{level} dir="{direction}">{html.escape(text)}</h{level}>'
+    # QTextDocument aligns a block by its own align, not by the body's direction
+    align = "right" if direction == "rtl" else "left"
+    return f'<h{level} dir="{direction}" align="{align}">{html.escape(text)}</h{level}>'
 
 
 def report_html(d: Dashboard, fmt: Formatter, charts: Sequence[str], *, rtl: bool) -> str:
@@ -377,7 +379,7 @@ def report_html(d: Dashboard, fmt: Formatter, charts: Sequence[str], *, rtl: boo
     parts = [
         f'<html><body dir="{direction}" style="text-align:{align}">',
         _heading(1, direction, QCoreApplication.translate("Dashboard", "Supervisors dashboard")),
-        f'<p dir="{direction}">{html.escape(range_text(d, fmt))}</p>',
+        f'<p dir="{direction}" align="{align}">{html.escape(range_text(d, fmt))}</p>',
         _table(
             [
                 QCoreApplication.translate("Dashboard", "Figure"),
@@ -388,7 +390,7 @@ def report_html(d: Dashboard, fmt: Formatter, charts: Sequence[str], *, rtl: boo
         ),
     ]
     for name in charts:
-        parts.append(f'<p align="center"><img src="{name}" width="640"></p>')
+        parts.append(f'<p align="center"><img src="{name}" width="580"></p>')
     parts.append(_heading(2, direction, QCoreApplication.translate("Dashboard", "Agent workload")))
     parts.append(
         _table(
