@@ -20,7 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QProgressBar,
+    QProgressDialog,
+    QWidget,
+)
 
 from core.cache import open_cache
 from core.db import connect_raw
@@ -159,11 +166,17 @@ async def first_sync(bridge: SyncBridge, parent: QWidget | None = None) -> str |
     dialog.setRange(0, 0)
     dialog.setMinimumDuration(0)
     dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+    # the bar is moved directly: a modal QProgressDialog.setValue() runs processEvents(),
+    # which inside this task's step lets qasync try to step the engine's own tasks
+    # ("Cannot enter into task ... while another task is being executed")
+    bar = QProgressBar(dialog)
+    dialog.setBar(bar)
+    bar.setRange(0, 0)
 
     def show(state: Any) -> None:
         if state.total > 0:
-            dialog.setRange(0, state.total)
-            dialog.setValue(min(state.done, state.total))
+            bar.setRange(0, state.total)
+            bar.setValue(min(state.done, state.total))
 
     bridge.state_changed.connect(show)
     dialog.show()
