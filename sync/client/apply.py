@@ -327,7 +327,7 @@ def apply_page(
         conn.execute("BEGIN IMMEDIATE")
         try:
             if defer_search:
-                saved = _defer_search(conn)
+                saved = defer_search_index(conn)
                 result = apply_changes(conn, changes)
                 for sql in saved:
                     conn.execute(sql)
@@ -346,7 +346,7 @@ def apply_page(
 # -- deferred search indexing (a first sync) -------------------------------------------
 
 
-def _defer_search(conn: sqlite3.Connection) -> list[str]:
+def defer_search_index(conn: sqlite3.Connection) -> list[str]:
     """Inside the page's transaction: mark the searchable tables' rows from here on as
     pending (unless a mark is already there) and drop their insert triggers; returns the
     triggers' SQL to put back before the commit. A row inserted without its trigger has

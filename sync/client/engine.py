@@ -33,6 +33,7 @@ from core.blobs import BlobStore
 from core.db import connect_raw
 from core.errors import ValidationError
 from core.ids import utcnow
+from sync.client import bootstrap as snap
 from sync.client import push as outbox
 from sync.client import state as bookmarks
 from sync.client import uploads
@@ -50,6 +51,10 @@ _CHANGES = TypeAdapter(list[ChangeOut])
 DEFER_INDEX_MIN = 5000
 # rows indexed per transaction when the deferred search index is built
 INDEX_CHUNK = 20_000
+# rows of an entity per bootstrap page (a ticket page brings its recent messages too)
+SNAPSHOT_LIMIT = 5000
+# tickets whose older conversations one page brings after a bootstrap
+OLDER_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,10 @@ class EngineState:
     indexing: bool = False
     index_done: int = 0
     index_total: int = 0
+    # older conversations still loading after a first sync (messages in of the total)
+    loading_older: bool = False
+    older_done: int = 0
+    older_total: int = 0
 
 
 @dataclass
@@ -81,6 +90,9 @@ class SyncReport:
     pages: int = 0
     cursor: str | None = None
     resets: int = 0
+    # rows a bootstrap (snapshot pages) stored, and its pages
+    snapshot_rows: int = 0
+    snapshot_pages: int = 0
 
 
 class SyncError(Exception):
@@ -123,6 +135,9 @@ class SyncEngine:
         on_presence: Callable[[str], None] | None = None,
         push_batch: int = PUSH_BATCH,
         pull_limit: int = 1000,
+        bootstrap: bool = True,
+        snapshot_limit: int = SNAPSHOT_LIMIT,
+        older_limit: int = OLDER_LIMIT,
         defer_index_min: int = DEFER_INDEX_MIN,
         index_chunk: int = INDEX_CHUNK,
         retries: int = 4,
@@ -144,6 +159,10 @@ class SyncEngine:
         self._on_presence = on_presence  # E3: the data of each `event: presence`
         self._push_batch = push_batch
         self._pull_limit = pull_limit
+        # False: an empty cache pulls from cursor zero (as after a reset) instead
+        self._use_snapshot = bootstrap
+        self._snapshot_limit = snapshot_limit
+        self._older_limit = older_limit
         self._defer_index_min = defer_index_min
         self._index_chunk = index_chunk
         self._retries = retries
@@ -164,6 +183,7 @@ class SyncEngine:
             pending=outbox.count_pending(self._conn),
             last_sync_at=bookmarks.last_sync_at(self._conn),
             indexing=bool(search_pending(self._conn)),
+            loading_older=snap.marker(self._conn, snap.OLDER) is not None,
         )
         self._closed = False
 
@@ -435,6 +455,8 @@ class SyncEngine:
         (`defer_index_min` changes or more after a page that is not the last) stores
         rows without their search index and builds it at the end."""
         cursor: str | None = await self._db(bookmarks.get, bookmarks.CURSOR)
+        if cursor is None and self._use_snapshot and await self._bootstrap(report):
+            cursor = await self._db(bookmarks.get, bookmarks.CURSOR)
         pending: bool = bool(await self._db(search_pending))
         fetch: asyncio.Task[PullResponse | None] | None = None
         try:
@@ -474,6 +496,87 @@ class SyncEngine:
         if pending:
             await self._build_search_index()
 
+    # -- bootstrap ----------------------------------------------------------------
+
+    async def _snapshot(self, entity: str, after: str, limit: int) -> snap.Page | None:
+        """One snapshot page, read off the loop; None from a server without snapshots."""
+        params = {"entity": entity, "after": after, "limit": limit}
+        reply = await self._request("GET", "/sync/snapshot", params=params)
+        if reply.status_code in (404, 405):
+            return None
+        if reply.status_code >= 400:
+            raise SyncError(_message(reply))
+        page: snap.Page = await asyncio.to_thread(_read_snapshot, reply)
+        return page
+
+    async def _bootstrap(self, report: SyncReport) -> bool:
+        """Fill a cache that never synced from snapshot pages (`sync.client.bootstrap`),
+        or go on with one a crash stopped: one page in flight while the one before is
+        written. The state says done of total tickets. False when there was nothing to
+        do or the server offers no snapshot (then the pull starts from zero)."""
+        where: dict[str, Any] | None = await self._db(snap.wanted)
+        if where is None:
+            return False
+        entity, after = str(where["entity"]), str(where.get("after") or "")
+        fetch: asyncio.Task[snap.Page | None] | None = None
+        try:
+            fetch = asyncio.ensure_future(self._snapshot(entity, after, self._snapshot_limit))
+            while True:
+                assert fetch is not None
+                page = await fetch
+                fetch = None
+                if page is None:
+                    return False
+                coming = entity if page.next is not None else snap.following(entity)
+                if coming is not None:
+                    fetch = asyncio.ensure_future(
+                        self._snapshot(coming, page.next or "", self._snapshot_limit)
+                    )
+                where = await self._db(snap.load_page, entity, page, where)
+                report.snapshot_rows += sum(len(t.rows) for t in page.tables)
+                report.snapshot_pages += 1
+                self._set(done=int(where["done"]), total=int(where["total"]), indexing=True)
+                if where.get("finished") or coming is None:
+                    self._set(loading_older=True)  # older conversations come next
+                    return True
+                entity = coming
+        finally:
+            if fetch is not None and not fetch.done():
+                fetch.cancel()
+                await asyncio.gather(fetch, return_exceptions=True)
+
+    async def load_older_step(self) -> bool:
+        """After a bootstrap: one page of older conversations (every message of the next
+        tickets; those the cache has are kept) and their search index. True while more
+        are waiting."""
+        async with self._lock:
+            where: dict[str, Any] | None = await self._db(snap.marker, snap.OLDER)
+            if where is None:
+                if self._state.loading_older:
+                    self._set(loading_older=False, older_done=0, older_total=0)
+                return False
+            if not self._state.loading_older:
+                self._set(loading_older=True)
+            page = await self._snapshot(snap.MESSAGE, str(where["after"]), self._older_limit)
+            if page is None:
+                where = await self._db(_forget_older)
+            else:
+                where = await self._db(snap.load_older, page, where)
+            if await self._db(search_pending):
+                await self._build_search_index()
+            finished = bool(where.get("finished"))
+            self._set(
+                loading_older=not finished,
+                older_done=0 if finished else int(where.get("done", 0)),
+                older_total=0 if finished else int(where.get("total", 0)),
+            )
+            return not finished
+
+    async def load_older(self) -> None:
+        """Every older conversation a bootstrap left for later (`load_older_step`)."""
+        while await self.load_older_step():
+            pass
+
     async def _build_search_index(self) -> None:
         """Index the rows a first sync stored without search, in chunks that each commit
         with the pending mark (a crash resumes where the last one stopped); the state
@@ -512,6 +615,10 @@ class SyncEngine:
             self._wake.clear()
             try:
                 await self.sync_once()
+                # older conversations after a first sync, a page at a time while nothing
+                # else asks for a sync
+                while not self._wake.is_set() and await self.load_older_step():
+                    pass
                 delay = self._backoff
             except OfflineError:
                 # retry on our own too: the stream may be up while pushes fail
@@ -622,6 +729,19 @@ class SyncEngine:
 
 def _apply(conn: sqlite3.Connection, changes: list[ChangeOut], cursor: str, defer: bool) -> None:
     apply_page(conn, changes, cursor, defer_search=defer)
+
+
+def _read_snapshot(reply: httpx.Response) -> snap.Page:
+    try:
+        return snap.read_page(_read_json(reply))
+    except snap.PageError as exc:
+        raise BadAnswerError(_unreadable(str(exc))) from exc
+
+
+def _forget_older(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A server without snapshots: older conversations come only with their tickets."""
+    bookmarks.put(conn, snap.OLDER, None)
+    return {"finished": True}
 
 
 def _count(report: SyncReport, sent: int, done: outbox.PushOutcome) -> None:

@@ -60,6 +60,9 @@ class ServerConfig:
     max_body_bytes: int = 1 << 20  # JSON requests
     max_upload_bytes: int = 25 << 20  # one attachment
     pull_page_size: int = 1000
+    # a bootstrap snapshot sends the messages of tickets open or changed within this
+    # many days with their tickets; older conversations load after the first sync
+    snapshot_recent_days: int = 30
     push_batch_limit: int = 500
     keepalive_seconds: float = 15.0
     mail: MailConfig = field(default_factory=MailConfig)

@@ -49,7 +49,7 @@ def row_dict(
     return {k: _json(v) for k, v in row.items() if k not in hidden}
 
 
-def _visibility(entity: str, user: User) -> ColumnElement[bool] | None:
+def visibility_clause(entity: str, user: User) -> ColumnElement[bool] | None:
     if entity == "ticket":
         return visible_tickets_clause(user)
     if entity == "message":
@@ -71,7 +71,7 @@ def load_rows(
     table: Table = cls.__table__
     key = table.c.key if cls is Setting else table.c.id
     query = select(table).where(key.in_(ids))
-    clause = _visibility(entity, user)
+    clause = visibility_clause(entity, user)
     if clause is not None:
         query = query.where(clause)
     hidden = HIDDEN_COLUMNS.get(table.name, set())

@@ -85,8 +85,9 @@ def sync(path: Path, server: LiveServer, token: str, **kw: Any) -> Any:
     return asyncio.run(go())
 
 
+@pytest.mark.parametrize("snapshot", [True, False], ids=["snapshot", "pull-from-zero"])
 def test_d6_first_sync_fills_the_cache_with_what_the_agent_may_see(
-    sqlite_server: LiveServer, tmp_path: Path
+    sqlite_server: LiveServer, tmp_path: Path, snapshot: bool
 ) -> None:
     seeded = seed(sqlite_server)
     _, token = agent(sqlite_server, "ali")
@@ -94,8 +95,17 @@ def test_d6_first_sync_fills_the_cache_with_what_the_agent_may_see(
     with cache(path):
         pass
     states: list[Any] = []
-    report, final = sync(path, sqlite_server, token, pull_limit=7, on_state=states.append)
-    assert report.pages > 2 and final.status == "online" and final.pending == 0
+    report, final = sync(
+        path,
+        sqlite_server,
+        token,
+        pull_limit=7,
+        bootstrap=snapshot,
+        snapshot_limit=1,
+        on_state=states.append,
+    )
+    pages = report.snapshot_pages if snapshot else report.pages
+    assert pages > 2 and final.status == "online" and final.pending == 0
     assert final.done == final.total > 0 and final.last_sync_at is not None
     assert {s.status for s in states} >= {"syncing", "online"}
     assert ids(path, "tickets") == set(seeded["tickets"])

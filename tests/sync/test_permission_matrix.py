@@ -441,6 +441,8 @@ EXPECT: dict[tuple[str, str], Expect] = {
     ("POST", f"{V}/auth/users/{{user_id}}/revoke"): Expect(ADMINS),
     # --- sync (the lead's): staff only
     ("GET", f"{V}/sync/pull"): Expect(STAFF, query={"limit": 1}),
+    # a bootstrap page lists only what the caller may see (never a 404)
+    ("GET", f"{V}/sync/snapshot"): Expect(STAFF, query={"entity": "ticket", "limit": 1}),
     ("POST", f"{V}/sync/push"): Expect(
         STAFF, body=lambda c: {"client_id": f"matrix-client-{_n()}", "mutations": []}
     ),

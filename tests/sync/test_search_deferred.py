@@ -50,6 +50,9 @@ def first_sync(
     path: Path, server: LiveServer, token: str, **kw: Any
 ) -> tuple[SyncReport, list[EngineState]]:
     states: list[EngineState] = []
+    # the pull from zero (a cache after a reset); tests/sync/test_bootstrap.py has the
+    # snapshot's own
+    kw.setdefault("bootstrap", False)
 
     async def go() -> SyncReport:
         engine = SyncEngine(path, server.url, token, on_state=states.append, **kw)
@@ -130,7 +133,7 @@ async def main() -> None:
     job = json.loads(sys.stdin.readline())
     engine = SyncEngine(
         Path(job["path"]), job["url"], job["token"], pull_limit=20, defer_index_min=1,
-        index_chunk=1,
+        index_chunk=1, bootstrap=False,
     )
     try:
         await engine.sync_once()

@@ -8,10 +8,11 @@ import json
 import os
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -30,7 +31,7 @@ from sync.protocol import (
     make_cursor,
     parse_cursor,
 )
-from sync.server import changelog, commands, presence
+from sync.server import changelog, commands, presence, snapshot
 from sync.server.deps import Config, Db, Staff
 from sync.server.errors import Conflict
 from sync.server.serialize import load_rows
@@ -105,6 +106,39 @@ def pull(
         server_seq=max(known, last),
         changes=changes,
     )
+
+
+@router.get("/snapshot")
+def snapshot_page(
+    *,
+    user: Staff,
+    session: Db,
+    config: Config,
+    entity: Annotated[str, Query(max_length=40)],
+    after: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
+) -> Response:
+    """A bootstrap page (`sync.server.snapshot`): the rows of `entity` after key `after`
+    that this user may see, as column lists in the cache's storage form, with the change
+    number read before them and its cursor (where the client's pull starts after the
+    bootstrap). `entity=message`: every message of the next `limit` tickets after ticket
+    id `after`. `next` is the `after` of the next page, null after the last; `total` (on
+    a first page) is how many rows of the entity this user may see."""
+    if entity not in snapshot.ENTITIES and entity != snapshot.MESSAGE:
+        raise ValidationError("entity", "Not a synced entity.", code="bad_entity")
+    seq = changelog.current_seq(session)
+    if entity == snapshot.MESSAGE:
+        page = snapshot.message_page(session, user, after=after, limit=limit, seq=seq)
+    else:
+        since = utcnow() - timedelta(days=config.snapshot_recent_days)
+        page = snapshot.entity_page(
+            session, entity, user, after=after, limit=limit, seq=seq, recent_since=since
+        )
+    page.cursor = make_cursor(changelog.epoch(session), seq)
+    if not after:
+        page.total = snapshot.count_visible(session, entity, user)
+    body = json.dumps(page.as_json(), ensure_ascii=False, separators=(",", ":"))
+    return Response(body.encode(), media_type="application/json")
 
 
 class EntitiesRequest(BaseModel):

@@ -1,0 +1,252 @@
+"""Filling an empty cache from the server's snapshot pages (`GET /sync/snapshot`, see
+`sync.server.snapshot`), and loading older conversations after it.
+
+Each page commits in one transaction with the bookmark saying where the next starts, so
+a crash resumes at the next page and a page is never half in. Rows arrive as column
+lists in the cache's storage form and go in by plain `executemany`, with the search
+index deferred (`apply.defer_search_index`: built after the pull by `build_search_step`).
+
+The pull cursor stays empty until the last page is in; then it is set, in the same
+transaction, to the first page's cursor (the change number read before any snapshot
+row), and the pull brings whatever changed while the pages were read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from operator import itemgetter
+from typing import Any
+
+from sync.client import state
+from sync.client.apply import defer_search_index
+from sync.client.entities import ENTITY_TABLES
+
+# {"cursor": the first page's, "entity": the entity being read, "after": its next key,
+#  "done": ticket rows in so far, "total": tickets the server counted}
+BOOTSTRAP = "bootstrap"
+# {"after": the ticket id the next older-conversations page starts after, "done": n,
+#  "total": tickets}; absent when every conversation is in
+OLDER = "older_messages"
+MESSAGE = "message"
+TICKET = "ticket"
+
+
+class PageError(ValueError):
+    """A snapshot page this client cannot read (missing keys, unknown table)."""
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    seq: int
+    cursor: str
+    next: str | None
+    total: int | None
+    tables: list[Table]
+
+    def rows_of(self, table: str) -> int:
+        return sum(len(t.rows) for t in self.tables if t.name == table)
+
+
+def read_page(data: Any) -> Page:
+    """A decoded snapshot page, checked for shape (values are checked by SQLite)."""
+    try:
+        tables = [
+            Table(str(t["table"]), [str(c) for c in t["columns"]], t["rows"])
+            for t in data["tables"]
+        ]
+        page = Page(
+            seq=int(data["seq"]),
+            cursor=str(data["cursor"]),
+            next=None if data["next"] is None else str(data["next"]),
+            total=None if data.get("total") is None else int(data["total"]),
+            tables=tables,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PageError(f"not a snapshot page ({type(exc).__name__}: {exc})") from exc
+    for table in page.tables:
+        if not isinstance(table.rows, list) or any(
+            not isinstance(r, list) or len(r) != len(table.columns) for r in table.rows
+        ):
+            raise PageError(f"rows of {table.name} do not match its columns")
+    return page
+
+
+# -- what to do ------------------------------------------------------------------------
+
+
+def marker(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    raw = state.get(conn, key)
+    loaded = json.loads(raw) if raw else None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def wanted(conn: sqlite3.Connection) -> dict[str, Any] | None:
+    """Where a bootstrap is to go on from: a started one's bookmark, a fresh one for a
+    cache that never synced and holds no ticket, else None (the pull's business)."""
+    started = marker(conn, BOOTSTRAP)
+    if started is not None:
+        return started
+    if state.get(conn, state.CURSOR) is not None:
+        return None
+    if conn.execute("SELECT 1 FROM tickets LIMIT 1").fetchone() is not None:
+        return None
+    return {"cursor": None, "entity": entities()[0], "after": "", "done": 0, "total": 0}
+
+
+@cache
+def entities() -> tuple[str, ...]:
+    """The entities a bootstrap reads, parents first (messages come with tickets)."""
+    return tuple(e for e in ENTITY_TABLES if e != MESSAGE)
+
+
+def following(entity: str) -> str | None:
+    order = entities()
+    at = order.index(entity)
+    return order[at + 1] if at + 1 < len(order) else None
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+# association tables a page may carry; their rows are kept when already there
+_CHILD_TABLES = frozenset(
+    {
+        "ticket_tags",
+        "ticket_contacts",
+        "ticket_followers",
+        "team_members",
+        "team_followers",
+        "sales_team_members",
+    }
+)
+_TABLES = {meta.table: meta for meta in ENTITY_TABLES.values()}
+
+
+def _columns_of(conn: sqlite3.Connection, table: str) -> frozenset[str]:
+    return frozenset(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _insert(
+    conn: sqlite3.Connection, table: Table, *, keep_existing: bool, known: dict[str, frozenset[str]]
+) -> int:
+    """Insert one table's rows: the columns this cache has (a newer server's extra
+    columns are left out), entity rows replacing what the cache holds unless
+    `keep_existing`, association rows kept when already there."""
+    if table.name not in _TABLES and table.name not in _CHILD_TABLES:
+        raise PageError(f"unknown table {table.name}")
+    if not table.rows:
+        return 0
+    if table.name not in known:
+        known[table.name] = _columns_of(conn, table.name)
+    have = known[table.name]
+    # a table this cache lacks altogether is left for the insert to fail on, loudly
+    picked = [i for i, c in enumerate(table.columns) if c in have or not have]
+    names = [table.columns[i] for i in picked]
+    rows: Iterator[Any] | list[list[Any]] = table.rows
+    if len(picked) < len(table.columns):
+        getter = itemgetter(*picked)
+        rows = (getter(r) if len(picked) > 1 else (getter(r),) for r in table.rows)
+    conn.executemany(_sql(table.name, tuple(names), keep_existing), rows)
+    return len(table.rows)
+
+
+@cache
+def _sql(table: str, names: tuple[str, ...], keep_existing: bool) -> str:
+    cols = ", ".join(names)
+    marks = ", ".join("?" * len(names))
+    meta = _TABLES.get(table)
+    if meta is None or keep_existing or meta.key not in names:
+        return f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})"
+    sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != meta.key)
+    return (
+        f"INSERT INTO {table} ({cols}) VALUES ({marks}) "
+        f"ON CONFLICT({meta.key}) DO UPDATE SET {sets}"
+    )
+
+
+def _load(conn: sqlite3.Connection, page: Page, *, keep_existing: bool) -> int:
+    known: dict[str, frozenset[str]] = {}
+    saved = defer_search_index(conn)
+    done = sum(_insert(conn, t, keep_existing=keep_existing, known=known) for t in page.tables)
+    for sql in saved:
+        conn.execute(sql)
+    return done
+
+
+@contextmanager
+def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.execute("PRAGMA foreign_keys=ON")
+
+
+def load_page(
+    conn: sqlite3.Connection, entity: str, page: Page, where: dict[str, Any]
+) -> dict[str, Any]:
+    """One bootstrap page of `entity` and the bookmark after it, in one transaction; on
+    the entity's last page of the last entity, the pull cursor too. Returns the new
+    bookmark (with "finished" true at the end)."""
+    mark = dict(where)
+    with _transaction(conn):
+        current = marker(conn, BOOTSTRAP)
+        if current is not None and current != where:
+            raise PageError("another bootstrap moved on meanwhile")
+        _load(conn, page, keep_existing=False)
+        if mark.get("cursor") is None:
+            mark["cursor"] = page.cursor
+        if entity == TICKET:
+            mark["done"] = int(mark.get("done", 0)) + page.rows_of("tickets")
+            if page.total is not None:
+                mark["total"] = page.total
+        nxt = following(entity) if page.next is None else entity
+        if nxt is None:
+            state.put(conn, BOOTSTRAP, None)
+            state.put(conn, state.CURSOR, mark["cursor"])
+            state.put(conn, OLDER, json.dumps({"after": "", "done": 0, "total": mark["total"]}))
+            mark["finished"] = True
+        else:
+            mark["entity"] = nxt
+            mark["after"] = page.next or ""
+            state.put(conn, BOOTSTRAP, json.dumps(mark))
+    return mark
+
+
+def load_older(conn: sqlite3.Connection, page: Page, where: dict[str, Any]) -> dict[str, Any]:
+    """One page of older conversations (messages of a ticket id range) and the bookmark
+    after it, in one transaction; the messages the cache already has are kept (a pull
+    may have brought them newer). Returns the new bookmark ("finished" at the end)."""
+    mark = dict(where)
+    with _transaction(conn):
+        current = marker(conn, OLDER)
+        if current is None or current.get("after") != where.get("after"):
+            raise PageError("the older conversations moved on meanwhile")
+        _load(conn, page, keep_existing=True)
+        mark["done"] = int(mark.get("done", 0)) + page.rows_of("messages")
+        if page.total is not None:
+            mark["total"] = page.total
+        if page.next is None:
+            state.put(conn, OLDER, None)
+            mark["finished"] = True
+        else:
+            mark["after"] = page.next
+            state.put(conn, OLDER, json.dumps(mark))
+    return mark
