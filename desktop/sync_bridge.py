@@ -7,9 +7,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
@@ -18,6 +18,8 @@ from sync.client import state as bookmarks
 from sync.client.engine import EngineState, OfflineError, SyncEngine, SyncReport
 from sync.client.presence import PresenceClient, parse_presence
 from sync.protocol import parse_cursor
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class SyncBridge(QObject):
         )
         self._state = self._engine.state
         self._task: asyncio.Task[None] | None = None
-        self._fetches: set[asyncio.Task[Path]] = set()
+        self._fetches: set[asyncio.Task[Any]] = set()
         self._start_done = _cursor_position(Path(cache_path))
         self._start_pending = self._state.pending
         self._closed = False
@@ -112,13 +114,31 @@ class SyncBridge(QObject):
         `on_error(exc)` (a `SyncError`: `OfflineError`, `AuthError`, `BadAnswerError`)
         is then called on the GUI thread. Nothing is called when the bridge closes
         first."""
+        self._in_task(lambda: self._engine.fetch_blob(content_hash), on_done, on_error)
+
+    def fetch_conversation(
+        self,
+        ticket_id: str,
+        on_done: Callable[[int], None],
+        on_error: Callable[[Exception], None] = lambda _exc: None,
+    ) -> None:
+        """A ticket opened while older conversations still load: its messages now
+        (`SyncEngine.fetch_conversation`); `on_done(rows added)` on the GUI thread."""
+        self._in_task(lambda: self._engine.fetch_conversation(ticket_id), on_done, on_error)
+
+    def _in_task(
+        self,
+        work: Callable[[], Coroutine[Any, Any, T]],
+        on_done: Callable[[T], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
         if self._closed:
             on_error(OfflineError("The sync engine is closed."))
             return
-        task = asyncio.get_event_loop().create_task(self._engine.fetch_blob(content_hash))
+        task = asyncio.get_event_loop().create_task(work())
         self._fetches.add(task)
 
-        def finished(done: asyncio.Task[Path]) -> None:
+        def finished(done: asyncio.Task[T]) -> None:
             self._fetches.discard(done)
             if done.cancelled():
                 return

@@ -28,6 +28,15 @@ STATUS_COLOURS = {
 }
 
 
+def _older_label() -> QLabel:
+    """After a first sync: how far the conversations of old tickets have come."""
+    label = QLabel()
+    label.setObjectName("syncOlder")
+    label.setStyleSheet("color: #757575;")
+    label.hide()
+    return label
+
+
 class SyncStatusView(QWidget):
     """Reads the bridge's signals; never touches the network or the cache itself (the
     counts come from the DB worker)."""
@@ -66,6 +75,7 @@ class SyncStatusView(QWidget):
         self.progress_bar.setMaximumHeight(14)
         self.progress_bar.setTextVisible(False)
         self.progress_bar.hide()
+        self.older_label = _older_label()
         self.conflicts_button = QToolButton()
         self.conflicts_button.setObjectName("syncConflicts")
         self.conflicts_button.setAutoRaise(True)
@@ -85,6 +95,7 @@ class SyncStatusView(QWidget):
         for widget in (
             self.status_label,
             self.progress_bar,
+            self.older_label,
             self.pending_label,
             self.conflicts_button,
             self.last_label,
@@ -131,12 +142,31 @@ class SyncStatusView(QWidget):
                 "Building the search index: the newest rows may not be found yet."
             )
         self.status_label.setToolTip(tip)
+        self._show_older(state)
         if state.status != "syncing":  # the engine counts the outbox again as a round ends
             self._show_pending(state.pending)
         self._state = state
         self._show_last()
         if state.status != "syncing":
             self.refresh_counts()
+
+    def _show_older(self, state: EngineState) -> None:
+        if not state.loading_older:
+            self.older_label.hide()
+            return
+        if state.older_total > 0:
+            share = min(100, 100 * state.older_done // state.older_total)
+            text = self.tr("Older conversations: %1%").replace("%1", self._formatter.number(share))
+        else:
+            text = self.tr("Older conversations loading…")
+        self.older_label.setText(text)
+        self.older_label.setToolTip(
+            self.tr(
+                "Tickets are all here; the messages of old tickets are still being fetched."
+                " A ticket you open gets its conversation at once."
+            )
+        )
+        self.older_label.show()
 
     def _show_pending(self, pending: int) -> None:
         if pending:

@@ -165,6 +165,8 @@ class TicketView(QWidget):
         bridge = context.sync
         if bridge is not None:
             bridge.synced.connect(self._after_sync)
+            # after a first sync an old ticket's conversation may not be here yet
+            bridge.fetch_conversation(ticket_id, self._conversation_fetched)
         self.resize(1200, 780)
 
     def _build_facts(self) -> QHBoxLayout:
@@ -220,6 +222,10 @@ class TicketView(QWidget):
     @Slot(object)
     def _load_failed(self, exc: BaseException) -> None:
         self.title_label.setText(self.tr("This ticket is no longer in the cache."))
+
+    def _conversation_fetched(self, added: int) -> None:
+        if added and isValid(self):
+            self.refresh()
 
     @Slot(bool)
     def _after_sync(self, changed: bool) -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from sync.client import state
 from sync.client.apply import defer_search_index
 from sync.client.entities import ENTITY_TABLES
+from sync.protocol import ChangeOut
 
 # {"cursor": the first page's, "entity": the entity being read, "after": its next key,
 #  "done": ticket rows in so far, "total": tickets the server counted}
@@ -250,3 +251,29 @@ def load_older(conn: sqlite3.Connection, page: Page, where: dict[str, Any]) -> d
             mark["after"] = page.next
             state.put(conn, OLDER, json.dumps(mark))
     return mark
+
+
+def keep_conversation(conn: sqlite3.Connection, changes: list[ChangeOut]) -> int:
+    """The messages and attachments of one ticket as the server holds them now, the ones
+    the cache lacks stored (a pull may have brought the others newer); returns how many
+    were added. The search index comes from the insert trigger (a few rows)."""
+    added = 0
+    with _transaction(conn):
+        for entity in (MESSAGE, "attachment"):
+            meta = ENTITY_TABLES[entity]
+            items = [(c.data, c.seq) for c in changes if c.entity == entity and c.data]
+            if not items:
+                continue
+            # counted by id: the connection's change count includes the search triggers'
+            ids = [str(data.get("id")) for data, _ in items]
+            marks = ", ".join("?" * len(ids))
+            held = conn.execute(
+                f"SELECT count(*) FROM {meta.table} WHERE id IN ({marks})", ids
+            ).fetchone()[0]
+            cols = ", ".join(meta.columns)
+            values = ", ".join("?" * len(meta.columns))
+            conn.executemany(
+                f"INSERT OR IGNORE INTO {meta.table} ({cols}) VALUES ({values})", meta.rows(items)
+            )
+            added += len(set(ids)) - int(held)
+    return added

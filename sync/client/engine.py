@@ -572,6 +572,32 @@ class SyncEngine:
             )
             return not finished
 
+    async def fetch_conversation(self, ticket_id: str) -> int:
+        """A ticket opened while older conversations are still loading: its messages and
+        attachments now (`POST /sync/entities`), those the cache lacks stored. Returns
+        how many rows were added (0, without asking the server, when the ticket's
+        conversation is already in)."""
+        if not self._state.loading_older:
+            return 0
+        async with self._lock:
+            where: dict[str, Any] | None = await self._db(snap.marker, snap.OLDER)
+            if where is None or ticket_id <= str(where.get("after") or ""):
+                return 0
+            reply = await self._request("POST", "/sync/entities", json={"ticket_ids": [ticket_id]})
+            if reply.status_code in (404, 405):
+                return 0
+            if reply.status_code >= 400:
+                raise SyncError(_message(reply))
+            answer = _read_json(reply)
+            try:
+                rows = _CHANGES.validate_python(
+                    answer.get("changes") if isinstance(answer, dict) else None
+                )
+            except PydanticError as exc:
+                raise BadAnswerError(_unreadable("not a list of rows")) from exc
+            added: int = await self._db(snap.keep_conversation, rows)
+            return added
+
     async def load_older(self) -> None:
         """Every older conversation a bootstrap left for later (`load_older_step`)."""
         while await self.load_older_step():

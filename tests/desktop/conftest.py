@@ -76,11 +76,19 @@ class Desk:
     user_id: str
     user_name: str
 
-    def sync(self, path: Path | None = None, token: str | None = None) -> SyncReport:
+    def sync(
+        self, path: Path | None = None, token: str | None = None, *, older: bool = True
+    ) -> SyncReport:
+        """One sync; after a first one also the older conversations it left for later
+        (as the window's engine loads them), unless `older` is off."""
+
         async def go() -> SyncReport:
             engine = SyncEngine(path or self.cache_path, self.server.url, token or self.token)
             try:
-                return await engine.sync_once()
+                report = await engine.sync_once()
+                if older:
+                    await engine.load_older()
+                return report
             finally:
                 await engine.aclose()
 

@@ -210,12 +210,12 @@
 <context>
     <name>CollisionBanner</name>
     <message>
-        <location filename="../../views/collision_banner.py" line="112"/>
+        <location filename="../../views/collision_banner.py" line="125"/>
         <source>%1 is writing a reply</source>
         <translation>%1 در حال نوشتن پاسخ است</translation>
     </message>
     <message>
-        <location filename="../../views/collision_banner.py" line="114"/>
+        <location filename="../../views/collision_banner.py" line="127"/>
         <source>%1 is viewing this ticket</source>
         <translation>%1 در حال دیدن این تیکت است</translation>
     </message>
@@ -900,13 +900,13 @@
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="274"/>
-        <location filename="../../views/dashboard_export.py" line="383"/>
+        <location filename="../../views/dashboard_export.py" line="385"/>
         <source>Figure</source>
         <translation>شاخص</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="275"/>
-        <location filename="../../views/dashboard_export.py" line="384"/>
+        <location filename="../../views/dashboard_export.py" line="386"/>
         <source>Value</source>
         <translation>مقدار</translation>
     </message>
@@ -937,7 +937,7 @@
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="309"/>
-        <location filename="../../views/dashboard_export.py" line="416"/>
+        <location filename="../../views/dashboard_export.py" line="418"/>
         <source>Day</source>
         <translation>روز</translation>
     </message>
@@ -948,88 +948,88 @@
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="311"/>
-        <location filename="../../views/dashboard_export.py" line="417"/>
+        <location filename="../../views/dashboard_export.py" line="419"/>
         <source>Created</source>
         <translation>ایجادشده</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="312"/>
-        <location filename="../../views/dashboard_export.py" line="418"/>
+        <location filename="../../views/dashboard_export.py" line="420"/>
         <source>Closed</source>
         <translation>بسته‌شده</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="322"/>
-        <location filename="../../views/dashboard_export.py" line="396"/>
-        <location filename="../../views/dashboard_export.py" line="430"/>
+        <location filename="../../views/dashboard_export.py" line="398"/>
+        <location filename="../../views/dashboard_export.py" line="432"/>
         <source>Agent</source>
         <translation>کارشناس</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="323"/>
-        <location filename="../../views/dashboard_export.py" line="397"/>
+        <location filename="../../views/dashboard_export.py" line="399"/>
         <source>Open</source>
         <translation>باز</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="324"/>
-        <location filename="../../views/dashboard_export.py" line="398"/>
+        <location filename="../../views/dashboard_export.py" line="400"/>
         <source>Total</source>
         <translation>کل</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="325"/>
-        <location filename="../../views/dashboard_export.py" line="399"/>
+        <location filename="../../views/dashboard_export.py" line="401"/>
         <source>On leave now</source>
         <translation>اکنون در مرخصی</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="333"/>
-        <location filename="../../views/dashboard_export.py" line="406"/>
+        <location filename="../../views/dashboard_export.py" line="408"/>
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="340"/>
-        <location filename="../../views/dashboard_export.py" line="425"/>
+        <location filename="../../views/dashboard_export.py" line="427"/>
         <source>Agents on leave</source>
         <translation>کارشناسان در مرخصی</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="341"/>
-        <location filename="../../views/dashboard_export.py" line="431"/>
+        <location filename="../../views/dashboard_export.py" line="433"/>
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
         <location filename="../../views/dashboard_export.py" line="342"/>
-        <location filename="../../views/dashboard_export.py" line="432"/>
+        <location filename="../../views/dashboard_export.py" line="434"/>
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard_export.py" line="379"/>
-        <location filename="../../views/dashboard_export.py" line="464"/>
+        <location filename="../../views/dashboard_export.py" line="381"/>
+        <location filename="../../views/dashboard_export.py" line="466"/>
         <source>Supervisors dashboard</source>
         <translation>داشبورد سرپرستان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard_export.py" line="385"/>
+        <location filename="../../views/dashboard_export.py" line="387"/>
         <source>Detail</source>
         <translation>جزئیات</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard_export.py" line="392"/>
+        <location filename="../../views/dashboard_export.py" line="394"/>
         <source>Agent workload</source>
         <translation>بار کاری کارشناسان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard_export.py" line="412"/>
+        <location filename="../../views/dashboard_export.py" line="414"/>
         <source>Tickets per day</source>
         <translation>تیکت‌ها در هر روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard_export.py" line="478"/>
+        <location filename="../../views/dashboard_export.py" line="480"/>
         <source>The PDF report could not be written.</source>
         <translation>گزارش PDF نوشته نشد.</translation>
     </message>
@@ -1037,12 +1037,12 @@
 <context>
     <name>DashboardLauncher</name>
     <message>
-        <location filename="../../views/dashboard.py" line="685"/>
+        <location filename="../../views/dashboard.py" line="692"/>
         <source>&amp;Reports</source>
         <translation>&amp;گزارش‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="688"/>
+        <location filename="../../views/dashboard.py" line="695"/>
         <source>&amp;Dashboard</source>
         <translation>&amp;داشبورد</translation>
     </message>
@@ -1050,197 +1050,197 @@
 <context>
     <name>DashboardWindow</name>
     <message>
-        <location filename="../../views/dashboard.py" line="181"/>
+        <location filename="../../views/dashboard.py" line="182"/>
         <source>Supervisors dashboard</source>
         <translation>داشبورد سرپرستان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="188"/>
+        <location filename="../../views/dashboard.py" line="189"/>
         <source>All teams</source>
         <translation>همه تیم‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="191"/>
+        <location filename="../../views/dashboard.py" line="192"/>
         <source>All agents</source>
         <translation>همه کارشناسان</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="197"/>
+        <location filename="../../views/dashboard.py" line="198"/>
         <source>Refresh</source>
         <translation>تازه‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="198"/>
+        <location filename="../../views/dashboard.py" line="199"/>
         <source>Export CSV…</source>
         <translation>خروجی CSV…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="199"/>
+        <location filename="../../views/dashboard.py" line="200"/>
         <source>Export PDF…</source>
         <translation>خروجی PDF…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="211"/>
-        <location filename="../../views/dashboard.py" line="272"/>
+        <location filename="../../views/dashboard.py" line="212"/>
+        <location filename="../../views/dashboard.py" line="273"/>
         <source>From</source>
         <translation>از</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="213"/>
-        <location filename="../../views/dashboard.py" line="272"/>
+        <location filename="../../views/dashboard.py" line="214"/>
+        <location filename="../../views/dashboard.py" line="273"/>
         <source>To</source>
         <translation>تا</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="216"/>
+        <location filename="../../views/dashboard.py" line="217"/>
         <source>7 days</source>
         <translation>۷ روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="217"/>
+        <location filename="../../views/dashboard.py" line="218"/>
         <source>30 days</source>
         <translation>۳۰ روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="218"/>
+        <location filename="../../views/dashboard.py" line="219"/>
         <source>A year</source>
         <translation>یک سال</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="225"/>
+        <location filename="../../views/dashboard.py" line="226"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="227"/>
-        <location filename="../../views/dashboard.py" line="268"/>
+        <location filename="../../views/dashboard.py" line="228"/>
+        <location filename="../../views/dashboard.py" line="269"/>
         <source>Agent</source>
         <translation>کارشناس</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="268"/>
-        <location filename="../../views/dashboard.py" line="516"/>
+        <location filename="../../views/dashboard.py" line="269"/>
+        <location filename="../../views/dashboard.py" line="517"/>
         <source>Open</source>
         <translation>باز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="268"/>
+        <location filename="../../views/dashboard.py" line="269"/>
         <source>Total</source>
         <translation>کل</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="268"/>
+        <location filename="../../views/dashboard.py" line="269"/>
         <source>On leave now</source>
         <translation>اکنون در مرخصی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="272"/>
+        <location filename="../../views/dashboard.py" line="273"/>
         <source>Agents on leave</source>
         <translation>کارشناسان در مرخصی</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="370"/>
+        <location filename="../../views/dashboard.py" line="371"/>
         <source>The range ends before it starts: pick the days again.</source>
         <translation>پایان بازه پیش از آغاز آن است: روزها را دوباره انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="374"/>
+        <location filename="../../views/dashboard.py" line="375"/>
         <source>Counting…</source>
         <translation>در حال شمارش…</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="398"/>
+        <location filename="../../views/dashboard.py" line="399"/>
         <source>The figures could not be counted: %1</source>
         <translation>شمارش شاخص‌ها ممکن نشد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="411"/>
+        <location filename="../../views/dashboard.py" line="412"/>
         <source>%1 · counted from this computer&apos;s copy of the tickets</source>
         <translation>%1 · شمرده از نسخه تیکت‌ها روی همین رایانه</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="449"/>
+        <location filename="../../views/dashboard.py" line="450"/>
         <source>No team</source>
         <translation>بدون تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="454"/>
-        <location filename="../../views/dashboard.py" line="464"/>
+        <location filename="../../views/dashboard.py" line="455"/>
+        <location filename="../../views/dashboard.py" line="465"/>
         <source>No stage</source>
         <translation>بدون مرحله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="470"/>
+        <location filename="../../views/dashboard.py" line="471"/>
         <source>Open tickets by stage, per team</source>
         <translation>تیکت‌های باز بر پایه مرحله، در هر تیم</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="478"/>
+        <location filename="../../views/dashboard.py" line="479"/>
         <source>Open tickets by priority</source>
         <translation>تیکت‌های باز بر پایه اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="482"/>
+        <location filename="../../views/dashboard.py" line="483"/>
         <source>Open tickets</source>
         <translation>تیکت‌های باز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="490"/>
+        <location filename="../../views/dashboard.py" line="491"/>
         <source>Created and closed per day</source>
         <translation>ایجادشده و بسته‌شده در هر روز</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="494"/>
+        <location filename="../../views/dashboard.py" line="495"/>
         <source>Created</source>
         <translation>ایجادشده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="499"/>
+        <location filename="../../views/dashboard.py" line="500"/>
         <source>Closed</source>
         <translation>بسته‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="511"/>
+        <location filename="../../views/dashboard.py" line="512"/>
         <source>Agent workload (open and total)</source>
         <translation>بار کاری کارشناسان (باز و کل)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="513"/>
+        <location filename="../../views/dashboard.py" line="514"/>
         <source>(on leave)</source>
         <translation>(در مرخصی)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="519"/>
+        <location filename="../../views/dashboard.py" line="520"/>
         <source>Closed or archived</source>
         <translation>بسته یا بایگانی‌شده</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="533"/>
+        <location filename="../../views/dashboard.py" line="534"/>
         <source>Yes</source>
         <translation>بله</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="635"/>
+        <location filename="../../views/dashboard.py" line="636"/>
         <source>Could not write %1: %2</source>
         <translation>نوشتن %1 ممکن نشد: %2</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="644"/>
+        <location filename="../../views/dashboard.py" line="651"/>
         <source>Export CSV</source>
         <translation>خروجی CSV</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="644"/>
+        <location filename="../../views/dashboard.py" line="651"/>
         <source>CSV files (*.csv)</source>
         <translation>پرونده‌های CSV (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="652"/>
+        <location filename="../../views/dashboard.py" line="659"/>
         <source>Export PDF</source>
         <translation>خروجی PDF</translation>
     </message>
     <message>
-        <location filename="../../views/dashboard.py" line="652"/>
+        <location filename="../../views/dashboard.py" line="659"/>
         <source>PDF files (*.pdf)</source>
         <translation>پرونده‌های PDF (*.pdf)</translation>
     </message>
@@ -1419,180 +1419,180 @@
 <context>
     <name>LeadDialog</name>
     <message>
-        <location filename="../../views/lead_dialog.py" line="57"/>
+        <location filename="../../views/lead_dialog.py" line="53"/>
         <source>The salesperson is not a member of this sales team.</source>
         <translation>این فروشنده عضو این تیم فروش نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="61"/>
-        <location filename="../../views/lead_dialog.py" line="382"/>
+        <location filename="../../views/lead_dialog.py" line="57"/>
+        <location filename="../../views/lead_dialog.py" line="346"/>
         <source>Write the new customer&apos;s name.</source>
         <translation>نام مشتری تازه را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="64"/>
+        <location filename="../../views/lead_dialog.py" line="60"/>
         <source>The name is longer than 200 characters.</source>
         <translation>نام بلندتر از ۲۰۰ نویسه است.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="67"/>
-        <location filename="../../views/lead_dialog.py" line="388"/>
+        <location filename="../../views/lead_dialog.py" line="63"/>
+        <location filename="../../views/lead_dialog.py" line="352"/>
         <source>Search and pick a contact or an account.</source>
         <translation>یک مخاطب یا حساب را جست‌وجو و انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="70"/>
+        <location filename="../../views/lead_dialog.py" line="66"/>
         <source>That contact is no longer in the cache.</source>
         <translation>این مخاطب دیگر در حافظهٔ محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="73"/>
+        <location filename="../../views/lead_dialog.py" line="69"/>
         <source>That account is no longer in the cache.</source>
         <translation>این حساب دیگر در حافظهٔ محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="76"/>
+        <location filename="../../views/lead_dialog.py" line="72"/>
         <source>That contact belongs to another account.</source>
         <translation>این مخاطب به حساب دیگری تعلق دارد.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="79"/>
+        <location filename="../../views/lead_dialog.py" line="75"/>
         <source>That sales team is no longer in the cache.</source>
         <translation>این تیم فروش دیگر در حافظهٔ محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="82"/>
+        <location filename="../../views/lead_dialog.py" line="78"/>
         <source>The salesperson is not an active staff user.</source>
         <translation>این فروشنده کاربر فعال کارکنان نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="85"/>
+        <location filename="../../views/lead_dialog.py" line="81"/>
         <source>This ticket is already converted to a lead.</source>
         <translation>این تیکت پیش‌تر به سرنخ فروش تبدیل شده است.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="88"/>
+        <location filename="../../views/lead_dialog.py" line="84"/>
         <source>This ticket is merged into another.</source>
         <translation>این تیکت در تیکت دیگری ادغام شده است.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="91"/>
+        <location filename="../../views/lead_dialog.py" line="87"/>
         <source>This ticket is archived.</source>
         <translation>این تیکت بایگانی شده است.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="92"/>
-        <location filename="../../views/lead_dialog.py" line="95"/>
+        <location filename="../../views/lead_dialog.py" line="88"/>
+        <location filename="../../views/lead_dialog.py" line="91"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظهٔ محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="113"/>
+        <location filename="../../views/lead_dialog.py" line="109"/>
         <source>Convert to lead</source>
         <translation>تبدیل به سرنخ فروش</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="121"/>
+        <location filename="../../views/lead_dialog.py" line="117"/>
         <source>Loading…</source>
         <translation>در حال بارگذاری…</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="134"/>
+        <location filename="../../views/lead_dialog.py" line="130"/>
         <source>Convert</source>
         <translation>تبدیل</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="137"/>
+        <location filename="../../views/lead_dialog.py" line="133"/>
         <source>Cancel</source>
         <translation>انصراف</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="162"/>
+        <location filename="../../views/lead_dialog.py" line="155"/>
         <source>Create a new customer from the ticket&apos;s contact</source>
         <translation>ساختن مشتری تازه از مخاطب تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="164"/>
+        <location filename="../../views/lead_dialog.py" line="157"/>
         <source>Link to an existing customer</source>
         <translation>پیوند به مشتری موجود</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="166"/>
+        <location filename="../../views/lead_dialog.py" line="159"/>
         <source>No customer</source>
         <translation>بدون مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="175"/>
+        <location filename="../../views/lead_dialog.py" line="168"/>
         <source>The new customer&apos;s name</source>
         <translation>نام مشتری تازه</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="182"/>
+        <location filename="../../views/lead_dialog.py" line="175"/>
         <source>Search a contact or account by name, email or mobile</source>
         <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="194"/>
+        <location filename="../../views/lead_dialog.py" line="183"/>
         <source>No customer picked yet.</source>
         <translation>هنوز مشتری‌ای انتخاب نشده است.</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="201"/>
+        <location filename="../../views/lead_dialog.py" line="187"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="205"/>
+        <location filename="../../views/lead_dialog.py" line="191"/>
         <source>Name</source>
         <translation>نام</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="206"/>
+        <location filename="../../views/lead_dialog.py" line="192"/>
         <source>Email</source>
         <translation>ایمیل</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="222"/>
+        <location filename="../../views/lead_dialog.py" line="208"/>
         <source>Sales</source>
         <translation>فروش</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="224"/>
+        <location filename="../../views/lead_dialog.py" line="210"/>
         <source>Sales team</source>
         <translation>تیم فروش</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="225"/>
+        <location filename="../../views/lead_dialog.py" line="211"/>
         <source>Salesperson</source>
         <translation>فروشنده</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="259"/>
+        <location filename="../../views/lead_dialog.py" line="245"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="261"/>
+        <location filename="../../views/lead_dialog.py" line="247"/>
         <source>Ticket %1 — %2</source>
         <translation>تیکت %1 — %2</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="270"/>
+        <location filename="../../views/lead_dialog.py" line="256"/>
         <source>(no sales team)</source>
         <translation>(بدون تیم فروش)</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="330"/>
+        <location filename="../../views/lead_dialog.py" line="294"/>
         <source>Linked to: %1</source>
         <translation>پیوند به: %1</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="348"/>
+        <location filename="../../views/lead_dialog.py" line="312"/>
         <source>(no salesperson)</source>
         <translation>(بدون فروشنده)</translation>
     </message>
     <message>
-        <location filename="../../views/lead_dialog.py" line="421"/>
+        <location filename="../../views/lead_dialog.py" line="385"/>
         <source>The conversion could not be saved in the local cache:
 %1</source>
         <translation>تبدیل در حافظهٔ محلی ذخیره نشد:
@@ -2054,199 +2054,199 @@
 <context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../models/queue_model.py" line="74"/>
+        <location filename="../../models/queue_model.py" line="87"/>
         <source>Sync</source>
         <translation>همگام</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="75"/>
+        <location filename="../../models/queue_model.py" line="88"/>
         <source>Number</source>
         <translation>شماره</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="76"/>
+        <location filename="../../models/queue_model.py" line="89"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="77"/>
+        <location filename="../../models/queue_model.py" line="90"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="78"/>
+        <location filename="../../models/queue_model.py" line="91"/>
         <source>Stage</source>
         <translation>مرحله</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="79"/>
+        <location filename="../../models/queue_model.py" line="92"/>
         <source>Priority</source>
         <translation>اولویت</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="80"/>
+        <location filename="../../models/queue_model.py" line="93"/>
         <source>Severity</source>
         <translation>شدت</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="81"/>
+        <location filename="../../models/queue_model.py" line="94"/>
         <source>Impact</source>
         <translation>اثر</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="82"/>
+        <location filename="../../models/queue_model.py" line="95"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="83"/>
+        <location filename="../../models/queue_model.py" line="96"/>
         <source>Assignee</source>
         <translation>مسئول</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="84"/>
+        <location filename="../../models/queue_model.py" line="97"/>
         <source>SLA due</source>
         <translation>مهلت SLA</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="85"/>
+        <location filename="../../models/queue_model.py" line="98"/>
         <source>Updated</source>
         <translation>به‌روزرسانی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="86"/>
+        <location filename="../../models/queue_model.py" line="99"/>
         <source>Staff</source>
         <translation>کارشناس</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="87"/>
+        <location filename="../../models/queue_model.py" line="100"/>
         <source>Customer read</source>
         <translation>مشتری خواند</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="103"/>
+        <location filename="../../models/queue_model.py" line="116"/>
         <source>New</source>
         <translation>جدید</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="104"/>
+        <location filename="../../models/queue_model.py" line="117"/>
         <source>In progress</source>
         <translation>در حال انجام</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="105"/>
+        <location filename="../../models/queue_model.py" line="118"/>
         <source>Closed</source>
         <translation>بسته</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="108"/>
-        <location filename="../../models/queue_model.py" line="113"/>
+        <location filename="../../models/queue_model.py" line="121"/>
+        <location filename="../../models/queue_model.py" line="126"/>
         <source>Low</source>
         <translation>کم</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="109"/>
+        <location filename="../../models/queue_model.py" line="122"/>
         <source>Normal</source>
         <translation>عادی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="110"/>
+        <location filename="../../models/queue_model.py" line="123"/>
         <source>High</source>
         <translation>زیاد</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="114"/>
+        <location filename="../../models/queue_model.py" line="127"/>
         <source>Medium</source>
         <translation>متوسط</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="115"/>
+        <location filename="../../models/queue_model.py" line="128"/>
         <source>Critical</source>
         <translation>بحرانی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="118"/>
+        <location filename="../../models/queue_model.py" line="131"/>
         <source>Minor</source>
         <translation>جزئی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="119"/>
+        <location filename="../../models/queue_model.py" line="132"/>
         <source>Serious</source>
         <translation>جدی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="120"/>
+        <location filename="../../models/queue_model.py" line="133"/>
         <source>Catastrophic</source>
         <translation>فاجعه‌بار</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="123"/>
+        <location filename="../../models/queue_model.py" line="136"/>
         <source>Unread</source>
         <translation>خوانده‌نشده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="124"/>
+        <location filename="../../models/queue_model.py" line="137"/>
         <source>Seen, under review</source>
         <translation>در حال بررسی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="125"/>
+        <location filename="../../models/queue_model.py" line="138"/>
         <source>Answered, following up</source>
         <translation>در حال پیگیری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="128"/>
+        <location filename="../../models/queue_model.py" line="141"/>
         <source>Answered</source>
         <translation>پاسخ‌داده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="131"/>
+        <location filename="../../models/queue_model.py" line="144"/>
         <source>Staff: unread</source>
         <translation>کارشناس: خوانده‌نشده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="132"/>
+        <location filename="../../models/queue_model.py" line="145"/>
         <source>Staff: seen, under review</source>
         <translation>کارشناس: دیده‌شده، در حال بررسی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="133"/>
+        <location filename="../../models/queue_model.py" line="146"/>
         <source>Staff: answered, following up</source>
         <translation>کارشناس: پاسخ‌داده، در حال پیگیری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="136"/>
+        <location filename="../../models/queue_model.py" line="149"/>
         <source>Staff: answered</source>
         <translation>کارشناس: پاسخ‌داده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="140"/>
+        <location filename="../../models/queue_model.py" line="153"/>
         <source>Not read</source>
         <translation>نخوانده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="141"/>
+        <location filename="../../models/queue_model.py" line="154"/>
         <source>Read</source>
         <translation>خوانده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="322"/>
-        <location filename="../../models/queue_model.py" line="444"/>
+        <location filename="../../models/queue_model.py" line="382"/>
+        <location filename="../../models/queue_model.py" line="500"/>
         <source>Edits not yet sent to the server</source>
         <translation>تغییراتی که هنوز به سرور نرسیده‌اند</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="412"/>
+        <location filename="../../models/queue_model.py" line="468"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="429"/>
+        <location filename="../../models/queue_model.py" line="485"/>
         <source>Unassigned</source>
         <translation>بدون مسئول</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="448"/>
+        <location filename="../../models/queue_model.py" line="504"/>
         <source>Overdue since %1</source>
         <translation>گذشته از مهلت از %1</translation>
     </message>
@@ -2441,36 +2441,36 @@
 <context>
     <name>Startup</name>
     <message>
-        <location filename="../../startup.py" line="156"/>
-        <location filename="../../startup.py" line="232"/>
-        <location filename="../../startup.py" line="313"/>
+        <location filename="../../startup.py" line="163"/>
+        <location filename="../../startup.py" line="245"/>
+        <location filename="../../startup.py" line="326"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="157"/>
+        <location filename="../../startup.py" line="164"/>
         <source>Fetching your tickets…</source>
         <translation>در حال دریافت درخواست‌های شما…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="276"/>
+        <location filename="../../startup.py" line="289"/>
         <source>This computer has no password keyring (such as GNOME Keyring or KWallet), so your sign-in is not saved: you will be asked again next time.</source>
         <translation>این رایانه جاکلیدی گذرواژه (مانند GNOME Keyring یا KWallet) ندارد، پس ورود شما ذخیره نمی‌شود و دفعهٔ بعد دوباره پرسیده می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="296"/>
+        <location filename="../../startup.py" line="309"/>
         <source>The first sync did not finish: %1
 What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>نخستین همگام‌سازی کامل نشد: %1
 آنچه رسیده نشان داده می‌شود؛ بقیه وقتی سرور در دسترس باشد می‌رسد.</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="315"/>
+        <location filename="../../startup.py" line="328"/>
         <source>Starting the demo server on this computer…</source>
         <translation>در حال راه‌اندازی سرور نمایشی روی این رایانه…</translation>
     </message>
     <message>
-        <location filename="../../startup.py" line="324"/>
+        <location filename="../../startup.py" line="337"/>
         <source>Preparing the demo data (once; about a minute)…</source>
         <translation>در حال آماده‌سازی داده‌های نمایشی (یک بار؛ حدود یک دقیقه)…</translation>
     </message>
@@ -2478,81 +2478,96 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>SyncStatusView</name>
     <message>
-        <location filename="../../views/sync_status.py" line="78"/>
+        <location filename="../../views/sync_status.py" line="88"/>
         <source>Sync now</source>
         <translation>همگام‌سازی اکنون</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="79"/>
+        <location filename="../../views/sync_status.py" line="89"/>
         <source>Send your changes and fetch the latest now</source>
         <translation>تغییرات شما اکنون فرستاده و تازه‌ترین‌ها گرفته شود</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="111"/>
+        <location filename="../../views/sync_status.py" line="122"/>
         <source>Online</source>
         <translation>برخط</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="112"/>
+        <location filename="../../views/sync_status.py" line="123"/>
         <source>Offline</source>
         <translation>آفلاین</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="113"/>
+        <location filename="../../views/sync_status.py" line="124"/>
         <source>Syncing…</source>
         <translation>در حال همگام‌سازی…</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="114"/>
+        <location filename="../../views/sync_status.py" line="125"/>
         <source>Sync error</source>
         <translation>خطای همگام‌سازی</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="121"/>
+        <location filename="../../views/sync_status.py" line="132"/>
         <source>The server cannot be reached. Your changes are kept and sent when it is back.</source>
         <translation>به سرور دسترسی نیست. تغییرات شما نگه داشته می‌شود و وقتی سرور برگردد ارسال می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="124"/>
+        <location filename="../../views/sync_status.py" line="135"/>
         <source>Sync stopped: %1</source>
         <translation>همگام‌سازی متوقف شد: %1</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="131"/>
+        <location filename="../../views/sync_status.py" line="142"/>
         <source>Building the search index: the newest rows may not be found yet.</source>
         <translation>نمایهٔ جست‌وجو در حال ساخت است: شاید تازه‌ترین ردیف‌ها هنوز در جست‌وجو پیدا نشوند.</translation>
     </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="159"/>
+        <source>Older conversations: %1%</source>
+        <translation>گفت‌وگوهای قدیمی‌تر: %1٪</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="161"/>
+        <source>Older conversations loading…</source>
+        <translation>گفت‌وگوهای قدیمی‌تر در راه است…</translation>
+    </message>
+    <message>
+        <location filename="../../views/sync_status.py" line="165"/>
+        <source>Tickets are all here; the messages of old tickets are still being fetched. A ticket you open gets its conversation at once.</source>
+        <translation>همهٔ تیکت‌ها رسیده‌اند؛ پیام‌های تیکت‌های قدیمی هنوز در حال دریافت است. تیکتی که باز کنید گفت‌وگویش را همان دم می‌گیرد.</translation>
+    </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="143"/>
+        <location filename="../../views/sync_status.py" line="173"/>
         <source>%Ln change(s) not yet sent</source>
         <translation>
             <numerusform>%Ln تغییر هنوز فرستاده نشده</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="154"/>
+        <location filename="../../views/sync_status.py" line="184"/>
         <source>Not synced yet</source>
         <translation>هنوز همگام نشده</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="159"/>
+        <location filename="../../views/sync_status.py" line="189"/>
         <source>Synced %1</source>
         <translation>همگام‌شده %1</translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="171"/>
+        <location filename="../../views/sync_status.py" line="201"/>
         <source>%1 of %2 changes</source>
         <translation>%1 از %2 تغییر</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/sync_status.py" line="206"/>
+        <location filename="../../views/sync_status.py" line="236"/>
         <source>%Ln conflict(s)</source>
         <translation>
             <numerusform>%Ln ناسازگاری</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/sync_status.py" line="208"/>
+        <location filename="../../views/sync_status.py" line="238"/>
         <source>Changes the server did not take: open the list</source>
         <translation>تغییراتی که سرور نپذیرفت: فهرست را باز کنید</translation>
     </message>
@@ -2995,215 +3010,215 @@ What arrived is shown; the rest follows when the server can be reached.</source>
         <translation>%1 (حساب مشتری)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="104"/>
+        <location filename="../../views/ticket_form.py" line="106"/>
         <source>%1 is required.</source>
         <translation>«%1» را پر کنید؛ این فیلد لازم است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="106"/>
+        <location filename="../../views/ticket_form.py" line="108"/>
         <source>Not a valid value for %1.</source>
         <translation>مقدار واردشده برای «%1» درست نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="110"/>
+        <location filename="../../views/ticket_form.py" line="112"/>
         <source>A contact email is required; the customer is answered there.</source>
         <translation>ایمیل تماس لازم است؛ پاسخ به همین نشانی برای مشتری فرستاده می‌شود.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="113"/>
+        <location filename="../../views/ticket_form.py" line="115"/>
         <source>Not a valid email address (like name@example.com).</source>
         <translation>نشانی ایمیل درست نیست (مانند name@example.com).</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="116"/>
+        <location filename="../../views/ticket_form.py" line="118"/>
         <source>Too long: at most 300 characters.</source>
         <translation>بیش از اندازه بلند است: حداکثر ۳۰۰ نویسه.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="117"/>
+        <location filename="../../views/ticket_form.py" line="119"/>
         <source>A title is required.</source>
         <translation>عنوان تیکت را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="118"/>
+        <location filename="../../views/ticket_form.py" line="120"/>
         <source>Pick a subject of this department.</source>
         <translation>موضوعی از فهرست همین واحد انتخاب کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="121"/>
+        <location filename="../../views/ticket_form.py" line="123"/>
         <source>Pick a member of the chosen team.</source>
         <translation>یکی از اعضای تیم انتخاب‌شده را برگزینید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="124"/>
+        <location filename="../../views/ticket_form.py" line="126"/>
         <source>A file to attach can no longer be read.</source>
         <translation>یکی از پیوست‌ها دیگر خواندنی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="215"/>
+        <location filename="../../views/ticket_form.py" line="217"/>
         <source>(none)</source>
         <translation>(هیچ)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="227"/>
+        <location filename="../../views/ticket_form.py" line="229"/>
         <source>Search a contact or account by name, email or mobile</source>
         <translation>جست‌وجوی مخاطب یا حساب با نام، ایمیل یا موبایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="283"/>
+        <location filename="../../views/ticket_form.py" line="277"/>
         <source>Additional details</source>
         <translation>جزئیات بیشتر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="293"/>
+        <location filename="../../views/ticket_form.py" line="287"/>
         <source>Add files…</source>
         <translation>افزودن فایل…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="294"/>
+        <location filename="../../views/ticket_form.py" line="288"/>
         <source>Remove</source>
         <translation>حذف</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="296"/>
+        <location filename="../../views/ticket_form.py" line="290"/>
         <source>Create ticket</source>
         <translation>ثبت تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="296"/>
-        <location filename="../../views/ticket_form.py" line="398"/>
+        <location filename="../../views/ticket_form.py" line="290"/>
+        <location filename="../../views/ticket_form.py" line="415"/>
         <source>Save changes</source>
         <translation>ذخیره تغییرات</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="311"/>
+        <location filename="../../views/ticket_form.py" line="305"/>
         <source>Subtype</source>
         <translation>نوع تیکت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="318"/>
+        <location filename="../../views/ticket_form.py" line="312"/>
         <source>Related to</source>
         <translation>مربوط به</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="319"/>
+        <location filename="../../views/ticket_form.py" line="313"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="320"/>
+        <location filename="../../views/ticket_form.py" line="314"/>
         <source>Contact email</source>
         <translation>ایمیل تماس</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="321"/>
+        <location filename="../../views/ticket_form.py" line="315"/>
         <source>Status</source>
         <translation>وضعیت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="325"/>
+        <location filename="../../views/ticket_form.py" line="319"/>
         <source>Severity</source>
         <translation>شدت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="327"/>
+        <location filename="../../views/ticket_form.py" line="321"/>
         <source>Impact</source>
         <translation>اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="329"/>
+        <location filename="../../views/ticket_form.py" line="323"/>
         <source>Severity and impact</source>
         <translation>شدت و اثر</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="334"/>
+        <location filename="../../views/ticket_form.py" line="328"/>
         <source>Priority</source>
         <translation>اولویت</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="335"/>
+        <location filename="../../views/ticket_form.py" line="329"/>
         <source>Department</source>
         <translation>واحد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="336"/>
+        <location filename="../../views/ticket_form.py" line="330"/>
         <source>Subject</source>
         <translation>موضوع</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="337"/>
+        <location filename="../../views/ticket_form.py" line="331"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="338"/>
+        <location filename="../../views/ticket_form.py" line="332"/>
         <source>Assigned to</source>
         <translation>کارشناس مسئول</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="339"/>
+        <location filename="../../views/ticket_form.py" line="333"/>
         <source>Tags</source>
         <translation>برچسب‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="341"/>
+        <location filename="../../views/ticket_form.py" line="335"/>
         <source>Description</source>
         <translation>شرح</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="351"/>
+        <location filename="../../views/ticket_form.py" line="345"/>
         <source>Attachments</source>
         <translation>پیوست‌ها</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="524"/>
+        <location filename="../../views/ticket_form.py" line="541"/>
         <source>Already attached to this ticket</source>
         <translation>پیش‌تر به این تیکت پیوست شده است</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="565"/>
+        <location filename="../../views/ticket_form.py" line="582"/>
         <source>(nobody)</source>
         <translation>(هیچ‌کس)</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="662"/>
+        <location filename="../../views/ticket_form.py" line="660"/>
         <source>Not related to a contact or account yet.</source>
         <translation>هنوز به مخاطب یا حسابی مربوط نشده است.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="669"/>
+        <location filename="../../views/ticket_form.py" line="667"/>
         <source>Related to: %1</source>
         <translation>مربوط به: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="692"/>
+        <location filename="../../views/ticket_form.py" line="690"/>
         <source>%1: severity %2 × impact %3</source>
         <translation>%1: شدت %2 × اثر %3</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="730"/>
+        <location filename="../../views/ticket_form.py" line="728"/>
         <source>Attach files</source>
         <translation>پیوست فایل</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="764"/>
+        <location filename="../../views/ticket_form.py" line="762"/>
         <source>The ticket could not be saved; nothing typed is lost. %1</source>
         <translation>تیکت ذخیره نشد؛ هیچ‌چیز از نوشته‌ها از دست نرفته است. %1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../views/ticket_form.py" line="794"/>
+        <location filename="../../views/ticket_form.py" line="792"/>
         <source>The ticket was not saved: fix the %n marked field(s). Nothing typed is lost.</source>
         <translation>
             <numerusform>تیکت ذخیره نشد: %n فیلد مشخص‌شده را اصلاح کنید. هیچ‌چیز از نوشته‌ها از دست نرفته است.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="883"/>
+        <location filename="../../views/ticket_form.py" line="881"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_form.py" line="887"/>
+        <location filename="../../views/ticket_form.py" line="885"/>
         <source>New ticket (Ctrl+N)</source>
         <translation>تیکت جدید (Ctrl+N)</translation>
     </message>
@@ -3211,7 +3226,7 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketFormDialog</name>
     <message>
-        <location filename="../../views/ticket_form.py" line="826"/>
+        <location filename="../../views/ticket_form.py" line="824"/>
         <source>New ticket</source>
         <translation>تیکت جدید</translation>
     </message>
@@ -3220,72 +3235,72 @@ What arrived is shown; the rest follows when the server can be reached.</source>
     <name>TicketView</name>
     <message>
         <location filename="../../views/ticket_view.py" line="142"/>
-        <location filename="../../views/ticket_view.py" line="237"/>
+        <location filename="../../views/ticket_view.py" line="243"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="182"/>
+        <location filename="../../views/ticket_view.py" line="184"/>
         <source>Convert to lead…</source>
         <translation>تبدیل به سرنخ فروش…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="222"/>
+        <location filename="../../views/ticket_view.py" line="224"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="244"/>
+        <location filename="../../views/ticket_view.py" line="250"/>
         <source>merged into #%1</source>
         <translation>ادغام‌شده در #%1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="250"/>
+        <location filename="../../views/ticket_view.py" line="256"/>
         <source>Customer: %1</source>
         <translation>مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="266"/>
+        <location filename="../../views/ticket_view.py" line="272"/>
         <source>Lead: %1</source>
         <translation>سرنخ فروش: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="294"/>
+        <location filename="../../views/ticket_view.py" line="300"/>
         <source>Resolved by the customer</source>
         <translation>مشتری آن را حل‌شده اعلام کرد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="296"/>
+        <location filename="../../views/ticket_view.py" line="302"/>
         <source>Customer says not resolved</source>
         <translation>مشتری می‌گوید حل نشده</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="300"/>
+        <location filename="../../views/ticket_view.py" line="306"/>
         <source>satisfaction %1 of 5</source>
         <translation>رضایت %1 از ۵</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="319"/>
+        <location filename="../../views/ticket_view.py" line="325"/>
         <source>Nothing to send</source>
         <translation>چیزی برای ارسال نیست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="319"/>
+        <location filename="../../views/ticket_view.py" line="325"/>
         <source>Write the message first.</source>
         <translation>ابتدا پیام را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="404"/>
+        <location filename="../../views/ticket_view.py" line="410"/>
         <source>An unexpected error.</source>
         <translation>خطای پیش‌بینی‌نشده.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="407"/>
+        <location filename="../../views/ticket_view.py" line="413"/>
         <source>Not sent</source>
         <translation>ارسال نشد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="408"/>
+        <location filename="../../views/ticket_view.py" line="414"/>
         <source>The message was not sent; your text is kept.
 %1</source>
         <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
