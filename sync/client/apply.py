@@ -348,15 +348,18 @@ def apply_page(
 
 def defer_search_index(conn: sqlite3.Connection) -> list[str]:
     """Inside the page's transaction: mark the searchable tables' rows from here on as
-    pending (unless a mark is already there) and drop their insert triggers; returns the
-    triggers' SQL to put back before the commit. A row inserted without its trigger has
-    no `*_fts_map` row, so the update and delete triggers pass it by until it is indexed."""
-    if state.get(conn, state.SEARCH_PENDING) is None:
-        start = {
-            table: conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
-            for table in INDEXED_TEXT
-        }
-        state.put(conn, state.SEARCH_PENDING, json.dumps(start))
+    pending and drop their insert triggers; returns the triggers' SQL to put back before
+    the commit. A row inserted without its trigger has no `*_fts_map` row, so the update
+    and delete triggers pass it by until it is indexed.
+
+    The mark per table is the lowest newest-rowid seen at any deferred write: a row is
+    inserted after the newest one, so every row stored unindexed lies above the mark,
+    even when deletes let SQLite reuse rowids below an older mark."""
+    marks = search_pending(conn)
+    for table in INDEXED_TEXT:
+        newest = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+        marks[table] = min(marks.get(table, newest), newest)
+    state.put(conn, state.SEARCH_PENDING, json.dumps(marks))
     saved: list[str] = []
     for table in INDEXED_TEXT:
         trigger = f"{table}_fts_ins"
@@ -407,10 +410,7 @@ def build_search_step(conn: sqlite3.Connection, chunk: int = 20_000) -> int | No
                 (start, chunk),
             ).fetchall()
             if not rowids:
-                # a rowid at or below the mark is reused only after the newest row went:
-                # one sweep of the table catches such a row before the mark is dropped
-                _index_unmapped(conn, table, "1", ())
-                del pending[table]
+                del pending[table]  # every row above the mark is indexed
                 continue
             end = rowids[-1][0]
             _index_unmapped(conn, table, "t.rowid > ? AND t.rowid <= ?", (start, end))

@@ -108,8 +108,9 @@ def wanted(conn: sqlite3.Connection) -> dict[str, Any] | None:
 
 @cache
 def entities() -> tuple[str, ...]:
-    """The entities a bootstrap reads, parents first (messages come with tickets)."""
-    return tuple(e for e in ENTITY_TABLES if e != MESSAGE)
+    """The entities a bootstrap reads, parents first (attachments and recent messages
+    come with their tickets)."""
+    return tuple(e for e in ENTITY_TABLES if e not in (MESSAGE, "attachment"))
 
 
 def following(entity: str) -> str | None:

@@ -493,7 +493,8 @@ class SyncEngine:
             if fetch is not None and not fetch.done():
                 fetch.cancel()
                 await asyncio.gather(fetch, return_exceptions=True)
-        if pending:
+        # after a bootstrap the window opens first: `background_step` builds the index
+        if pending and not report.snapshot_pages:
             await self._build_search_index()
 
     # -- bootstrap ----------------------------------------------------------------
@@ -545,11 +546,19 @@ class SyncEngine:
                 fetch.cancel()
                 await asyncio.gather(fetch, return_exceptions=True)
 
-    async def load_older_step(self) -> bool:
-        """After a bootstrap: one page of older conversations (every message of the next
-        tickets; those the cache has are kept) and their search index. True while more
-        are waiting."""
+    async def background_step(self) -> bool:
+        """One piece of what a first sync leaves for later, in this order: a chunk of the
+        search index of the rows it stored (so search finds every ticket soon), then a
+        page of older conversations (every message of the next tickets; those the cache
+        has are kept), whose search index the next steps build. Each step holds the
+        engine for one chunk or page only, so a local edit's push waits little. True
+        while more is waiting."""
         async with self._lock:
+            if await self._db(search_pending):
+                await self._index_step()
+                return True
+            if self._state.indexing:
+                self._set(indexing=False, index_done=0, index_total=0)
             where: dict[str, Any] | None = await self._db(snap.marker, snap.OLDER)
             if where is None:
                 if self._state.loading_older:
@@ -562,15 +571,32 @@ class SyncEngine:
                 where = await self._db(_forget_older)
             else:
                 where = await self._db(snap.load_older, page, where)
-            if await self._db(search_pending):
-                await self._build_search_index()
             finished = bool(where.get("finished"))
             self._set(
                 loading_older=not finished,
                 older_done=0 if finished else int(where.get("done", 0)),
                 older_total=0 if finished else int(where.get("total", 0)),
             )
-            return not finished
+            return True
+
+    async def finish_background(self) -> None:
+        """Everything `background_step` has waiting (the CLI's `sync`, tests, benches;
+        the window's live loop runs the steps between syncs)."""
+        while await self.background_step():
+            pass
+
+    async def _index_step(self) -> None:
+        """One chunk of the deferred search index; the state says `indexing` with
+        `index_done` of `index_total` meanwhile."""
+        if not self._state.indexing or not self._state.index_total:
+            total: int = await self._db(search_backlog)
+            self._set(indexing=True, index_done=0, index_total=total)
+        step: int | None = await self._db(build_search_step, self._index_chunk)
+        if step is None:
+            self._set(indexing=False, index_done=0, index_total=0)
+        else:
+            done = self._state.index_done + step
+            self._set(index_done=min(done, self._state.index_total))
 
     async def fetch_conversation(self, ticket_id: str) -> int:
         """A ticket opened while older conversations are still loading: its messages and
@@ -598,25 +624,13 @@ class SyncEngine:
             added: int = await self._db(snap.keep_conversation, rows)
             return added
 
-    async def load_older(self) -> None:
-        """Every older conversation a bootstrap left for later (`load_older_step`)."""
-        while await self.load_older_step():
-            pass
-
     async def _build_search_index(self) -> None:
-        """Index the rows a first sync stored without search, in chunks that each commit
-        with the pending mark (a crash resumes where the last one stopped); the state
-        says `indexing` with `index_done` of `index_total` meanwhile."""
-        total: int = await self._db(search_backlog)
-        done = 0
-        self._set(indexing=True, index_done=0, index_total=total)
-        while True:
-            step: int | None = await self._db(build_search_step, self._index_chunk)
-            if step is None:
-                break
-            done += step
-            self._set(index_done=min(done, total))
-        self._set(indexing=False, index_done=0, index_total=0)
+        """Index the rows a long pull stored without search, in chunks that each commit
+        with the pending mark (a crash resumes where the last one stopped)."""
+        self._set(indexing=False, index_total=0)
+        await self._index_step()
+        while self._state.indexing:
+            await self._index_step()
 
     # -- live ----------------------------------------------------------------------
 
@@ -643,7 +657,7 @@ class SyncEngine:
                 await self.sync_once()
                 # older conversations after a first sync, a page at a time while nothing
                 # else asks for a sync
-                while not self._wake.is_set() and await self.load_older_step():
+                while not self._wake.is_set() and await self.background_step():
                     pass
                 delay = self._backoff
             except OfflineError:

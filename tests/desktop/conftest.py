@@ -87,7 +87,7 @@ class Desk:
             try:
                 report = await engine.sync_once()
                 if older:
-                    await engine.load_older()
+                    await engine.finish_background()
                 return report
             finally:
                 await engine.aclose()

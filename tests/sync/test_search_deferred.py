@@ -203,3 +203,67 @@ def test_e6_d6_killed_while_indexing_resumes_and_ends_with_the_same_index(
     found = index_of(path)
     assert found == index_of(rowwise) and found["p"] is None
     assert len(found["hits"]["يادداشت"]) >= 10
+
+
+def test_e6_rows_stored_unindexed_after_deletes_below_the_mark_are_still_indexed(
+    tmp_path: Path,
+) -> None:
+    """Deferred writes, deletes that take the newest rows away (SQLite then hands their
+    rowids out again), then another deferred write, on a real cache. Must hold: once
+    `build_search_step` says nothing is pending, every message has its search map row and
+    is found by a word of its body; the steps never swept the whole table (a step looks
+    at no more rows than were stored unindexed)."""
+    from core.db import connect_raw
+    from core.search import search_message_ids
+    from sync.client.apply import build_search_step, defer_search_index
+
+    path = tmp_path / "cache.sqlite3"
+    with cache(path) as (_, s):
+        t = make_ticket(s, "برگه")
+        s.add_all(
+            Message(ticket_id=t.id, kind=MessageKind.CUSTOMER_REPLY, body=f"قدیمی{n}")
+            for n in range(20)
+        )
+        s.commit()
+    conn = connect_raw(path)
+    names = [r[1] for r in conn.execute("PRAGMA table_info(messages)")]
+    template = conn.execute(f"SELECT {', '.join(names)} FROM messages LIMIT 1").fetchone()
+    at_id, at_body = names.index("id"), names.index("body")
+
+    def row(word: str) -> tuple[object, ...]:
+        values = list(template)
+        values[at_id], values[at_body] = f"m-{word}", word
+        return tuple(values)
+
+    def deferred_write(words: list[str]) -> None:
+        conn.execute("BEGIN IMMEDIATE")
+        saved = defer_search_index(conn)
+        conn.executemany(
+            f"INSERT INTO messages ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            [row(w) for w in words],
+        )
+        for sql in saved:
+            conn.execute(sql)
+        conn.execute("COMMIT")
+
+    try:
+        deferred_write([f"نخست{n}" for n in range(5)])
+        # the five new rows and the ten newest old ones go: the newest rowid is now below
+        # the first write's mark
+        conn.execute("DELETE FROM messages WHERE rowid > (SELECT max(rowid) - 15 FROM messages)")
+        deferred_write([f"دوم{n}" for n in range(7)])
+        looked = []
+        while (step := build_search_step(conn, chunk=4)) is not None:
+            looked.append(step)
+        assert sum(looked) <= 7 + 5, "a step swept rows that were indexed already"
+        unmapped = conn.execute(
+            "SELECT count(*) FROM messages t WHERE NOT EXISTS"
+            " (SELECT 1 FROM messages_fts_map m WHERE m.id = t.id)"
+        ).fetchone()[0]
+        assert unmapped == 0
+    finally:
+        conn.close()
+    with cache(path) as (_, s):
+        for n in range(7):
+            assert search_message_ids(s, f"دوم{n}") == [f"m-دوم{n}"]
+        assert search_message_ids(s, "قدیمی3") and not search_message_ids(s, "نخست1")
