@@ -230,6 +230,19 @@ def _drop_indexes(conn: sqlite3.Connection) -> list[str]:
     return [str(sql) for _, sql in found]
 
 
+def restore_indexes(conn: sqlite3.Connection) -> None:
+    """A bootstrap that stops before its end (server gone, a bad page) makes the indexes
+    it dropped again, so the window never works on a cache without them; the next page
+    drops them once more. (A killed client leaves them to its resumed bootstrap.)"""
+    with _transaction(conn):
+        mark = marker(conn, BOOTSTRAP)
+        if mark is None or "indexes" not in mark:
+            return
+        for sql in mark.pop("indexes"):
+            conn.execute(sql)
+        state.put(conn, BOOTSTRAP, json.dumps(mark))
+
+
 def bulk_writes(conn: sqlite3.Connection, *, on: bool) -> None:
     """While a bootstrap writes, the engine's connection does not checkpoint the WAL
     after each page (the same index pages would be copied to the file again and again);

@@ -520,6 +520,7 @@ class SyncEngine:
             return False
         entity, after = str(where["entity"]), str(where.get("after") or "")
         fetch: asyncio.Task[snap.Page | None] | None = None
+        finished = False
         await self._db(_bulk_writes, True)
         try:
             fetch = asyncio.ensure_future(self._snapshot(entity, after, self._snapshot_limit))
@@ -539,6 +540,7 @@ class SyncEngine:
                 report.snapshot_pages += 1
                 self._set(done=int(where["done"]), total=int(where["total"]), indexing=True)
                 if where.get("finished") or coming is None:
+                    finished = True
                     self._set(loading_older=True)  # older conversations come next
                     return True
                 entity = coming
@@ -547,6 +549,8 @@ class SyncEngine:
                 fetch.cancel()
                 await asyncio.gather(fetch, return_exceptions=True)
             await self._db(_bulk_writes, False)
+            if not finished:
+                await self._db(snap.restore_indexes)
 
     async def background_step(self) -> bool:
         """One piece of what a first sync leaves for later, in this order: a chunk of the

@@ -279,9 +279,9 @@ def test_d6_changes_while_the_pages_are_read_are_not_lost(
 
 def test_d6_server_stopped_mid_bootstrap_resumes_at_the_next_page(tmp_path: Path) -> None:
     """The server process stops once the first bootstrap page is stored. Must hold: the
-    engine says offline; the cache has no pull cursor yet and a bookmark naming the next
-    page; after a restart the next sync reads only the pages after it and the cache is
-    then exactly what a pull from zero brings."""
+    engine says offline; the cache has no pull cursor yet, a bookmark naming the next page
+    and every index a fresh cache has; after a restart the next sync reads only the pages
+    after it and the cache is then exactly what a pull from zero brings."""
     url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -310,6 +310,8 @@ def test_d6_server_stopped_mid_bootstrap_resumes_at_the_next_page(tmp_path: Path
             down = engine.state
             where = json.loads(bookmark(path, bootstrap.BOOTSTRAP) or "null")
             assert bookmark(path, bookmarks.CURSOR) is None
+            # the indexes it dropped for its writes are back while it waits
+            assert schema(path) == schema(empty(tmp_path / "fresh.sqlite3"))
             with server_on(url, tmp_path, port):
                 report = await full(engine)
             return down, where, report
