@@ -394,7 +394,9 @@ def follow_ticket_locally(
                 "ticket.follow" if follow else "ticket.unfollow",
                 entity_id=ticket_id,
                 ticket_id=ticket_id,
-                payload={},
+                # the server follows its caller; the user is named so that a pull before
+                # the push can put the follow back over the pulled followers
+                payload={"user_id": user_id},
             )
     session.commit()
     return changed

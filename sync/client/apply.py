@@ -14,10 +14,13 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from core.ids import utcnow
+from core.models.base import sql_time
 from core.search import INDEXED_TEXT
 from sync.client import state
 from sync.client.entities import ENTITY_TABLES, EntityTable
@@ -220,10 +223,16 @@ def _drop(conn: sqlite3.Connection, meta: EntityTable, ids: list[str]) -> None:
     conn.executemany(f"DELETE FROM {meta.table} WHERE {meta.key} = ?", keys)
 
 
+# pending intents a pulled ticket's association rows must not lose
+_SET_INTENTS = ("ticket.follow", "ticket.unfollow", "ticket.tags")
+
+
 def _reapply_intents(conn: sqlite3.Connection, ticket_ids: Iterable[str]) -> None:
-    """Pending local edits of these tickets, applied again over the server's row."""
+    """Pending local edits of these tickets, applied again over the server's row: the
+    fields they set (with what a field implies locally: a closed stage closes the ticket,
+    a status moves `closed_at`), the agent's follow or unfollow, tags added or removed."""
     meta = ENTITY_TABLES["ticket"]
-    names = tuple(_INTENT_FIELDS)
+    names = (*_INTENT_FIELDS, *_SET_INTENTS)
     for chunk in _chunks(sorted(set(ticket_ids))):
         sql = (
             "SELECT name, payload, entity_id FROM outbox WHERE state IS NULL "
@@ -232,15 +241,70 @@ def _reapply_intents(conn: sqlite3.Connection, ticket_ids: Iterable[str]) -> Non
         )
         for name, payload, entity_id in conn.execute(sql, (*names, *chunk)).fetchall():
             loaded = json.loads(payload) if isinstance(payload, str) else payload
+            if name in _SET_INTENTS:
+                _reapply_set(conn, name, entity_id, loaded or {})
+                continue
             changes = {
                 k: v
                 for k, v in intent_changes(name, loaded or {}).items()
                 if k in meta.columns and k not in ("id", "updated_seq")
             }
+            changes |= _implied(conn, entity_id, changes)
             if changes:
                 sets = ", ".join(f"{k} = ?" for k in changes)
                 values = [meta.to_sql(k, v) for k, v in changes.items()]
                 conn.execute(f"UPDATE tickets SET {sets} WHERE id = ?", (*values, entity_id))
+
+
+def _implied(conn: sqlite3.Connection, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """What `core.tickets.update_ticket` does beside the fields it is given, for a field
+    put back over a pulled row: a closed stage sets status closed, and the status sets
+    or clears `closed_at` (the server's own time wins once the intent is applied)."""
+    implied: dict[str, Any] = {}
+    stage = changes.get("stage_id")
+    if stage and "status" not in changes:
+        closed = conn.execute("SELECT is_closed FROM stages WHERE id = ?", (stage,)).fetchone()
+        if closed and closed[0]:
+            implied["status"] = "closed"
+    status = changes.get("status", implied.get("status"))
+    if status is None:
+        return implied
+    if status != "closed":
+        implied["closed_at"] = None
+    else:
+        held = conn.execute("SELECT closed_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        if held is not None and held[0] is None:
+            implied["closed_at"] = sql_time(utcnow())
+    return implied
+
+
+def _reapply_set(
+    conn: sqlite3.Connection, name: str, ticket_id: str, payload: dict[str, Any]
+) -> None:
+    """A pending follow, unfollow or tag change, over the association rows a pull just
+    replaced. (A follow queued before the intent named its user is left to the push.)"""
+    if name == "ticket.tags":
+        conn.executemany(
+            "INSERT OR IGNORE INTO ticket_tags (ticket_id, tag_id) VALUES (?, ?)",
+            [(ticket_id, t) for t in payload.get("add", [])],
+        )
+        conn.executemany(
+            "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag_id = ?",
+            [(ticket_id, t) for t in payload.get("remove", [])],
+        )
+        return
+    user = payload.get("user_id")
+    if not isinstance(user, str):
+        return
+    conn.execute(
+        "DELETE FROM ticket_followers WHERE ticket_id = ? AND user_id = ?", (ticket_id, user)
+    )
+    if name == "ticket.follow":
+        # contact_id is NULL: UNIQUE does not catch a duplicate, hence the delete first
+        conn.execute(
+            "INSERT INTO ticket_followers (ticket_id, user_id, contact_id) VALUES (?, ?, NULL)",
+            (ticket_id, user),
+        )
 
 
 def apply_changes(conn: sqlite3.Connection, changes: Sequence[ChangeOut]) -> PageResult:
@@ -322,25 +386,33 @@ def apply_page(
     are stored without their search index; the page's transaction records where the
     unindexed rows start (`sync_state` SEARCH_PENDING, once) and `build_search_step`
     indexes them after the pull."""
+    with page_transaction(conn):
+        if defer_search:
+            saved = defer_search_index(conn)
+            result = apply_changes(conn, changes)
+            for sql in saved:
+                conn.execute(sql)
+        else:
+            result = apply_changes(conn, changes)
+        state.put(conn, state.CURSOR, cursor)
+    return result
+
+
+@contextmanager
+def page_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One page's write: committed whole or rolled back, foreign keys off meanwhile (a
+    page may bring a row before its parent)."""
     conn.execute("PRAGMA foreign_keys=OFF")
     try:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if defer_search:
-                saved = defer_search_index(conn)
-                result = apply_changes(conn, changes)
-                for sql in saved:
-                    conn.execute(sql)
-            else:
-                result = apply_changes(conn, changes)
-            state.put(conn, state.CURSOR, cursor)
+            yield
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
     finally:
         conn.execute("PRAGMA foreign_keys=ON")
-    return result
 
 
 # -- deferred search indexing (a first sync) -------------------------------------------

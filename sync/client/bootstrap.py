@@ -4,7 +4,8 @@
 Each page commits in one transaction with the bookmark saying where the next starts, so
 a crash resumes at the next page and a page is never half in. Rows arrive as column
 lists in the cache's storage form and go in by plain `executemany`, with the search
-index deferred (`apply.defer_search_index`: built after the pull by `build_search_step`).
+index deferred (`apply.defer_search_index`; the engine's background steps build it after
+the first sync) and the bulk tables' secondary indexes dropped until the last page.
 
 The pull cursor stays empty until the last page is in; then it is set, in the same
 transaction, to the first page's cursor (the change number read before any snapshot
@@ -16,22 +17,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from sync.client import state
-from sync.client.apply import defer_search_index
+from sync.client.apply import defer_search_index, page_transaction
 from sync.client.entities import ENTITY_TABLES
 from sync.protocol import ChangeOut
 
 # {"cursor": the first page's, "entity": the entity being read, "after": its next key,
-#  "done": ticket rows in so far, "total": tickets the server counted}
+#  "done": ticket rows in so far, "total": tickets the server counted, "indexes": the SQL
+#  of the indexes dropped for the bootstrap's writes}
 BOOTSTRAP = "bootstrap"
-# {"after": the ticket id the next older-conversations page starts after, "done": n,
-#  "total": tickets}; absent when every conversation is in
+# {"after": the ticket id the next older-conversations page starts after, "done":
+#  messages in so far, "total": messages the server counted}; absent when all are in
 OLDER = "older_messages"
 MESSAGE = "message"
 TICKET = "ticket"
@@ -153,8 +154,10 @@ def _insert(
     if table.name not in known:
         known[table.name] = _columns_of(conn, table.name)
     have = known[table.name]
-    # a table this cache lacks altogether is left for the insert to fail on, loudly
-    picked = [i for i, c in enumerate(table.columns) if c in have or not have]
+    if not have:  # a broken cache, not a server's fault: said as SQLite would
+        raise sqlite3.OperationalError(f"no such table: {table.name}")
+    # only this cache's own column names reach the SQL
+    picked = [i for i, c in enumerate(table.columns) if c in have]
     names = [table.columns[i] for i in picked]
     rows: Iterator[Any] | list[list[Any]] = table.rows
     if len(picked) < len(table.columns):
@@ -185,20 +188,6 @@ def _load(conn: sqlite3.Connection, page: Page, *, keep_existing: bool) -> int:
     for sql in saved:
         conn.execute(sql)
     return done
-
-
-@contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    conn.execute("PRAGMA foreign_keys=OFF")
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.execute("PRAGMA foreign_keys=ON")
 
 
 # tables a bootstrap fills in bulk: their secondary indexes are dropped for it and made
@@ -234,7 +223,7 @@ def restore_indexes(conn: sqlite3.Connection) -> None:
     """A bootstrap that stops before its end (server gone, a bad page) makes the indexes
     it dropped again, so the window never works on a cache without them; the next page
     drops them once more. (A killed client leaves them to its resumed bootstrap.)"""
-    with _transaction(conn):
+    with page_transaction(conn):
         mark = marker(conn, BOOTSTRAP)
         if mark is None or "indexes" not in mark:
             return
@@ -257,7 +246,7 @@ def load_page(
     the entity's last page of the last entity, the pull cursor too. Returns the new
     bookmark (with "finished" true at the end)."""
     mark = dict(where)
-    with _transaction(conn):
+    with page_transaction(conn):
         current = marker(conn, BOOTSTRAP)
         if current is not None and current != where:
             raise PageError("another bootstrap moved on meanwhile")
@@ -290,7 +279,7 @@ def load_older(conn: sqlite3.Connection, page: Page, where: dict[str, Any]) -> d
     after it, in one transaction; the messages the cache already has are kept (a pull
     may have brought them newer). Returns the new bookmark ("finished" at the end)."""
     mark = dict(where)
-    with _transaction(conn):
+    with page_transaction(conn):
         current = marker(conn, OLDER)
         if current is None or current.get("after") != where.get("after"):
             raise PageError("the older conversations moved on meanwhile")
@@ -312,7 +301,7 @@ def keep_conversation(conn: sqlite3.Connection, changes: list[ChangeOut]) -> int
     the cache lacks stored (a pull may have brought the others newer); returns how many
     were added. The search index comes from the insert trigger (a few rows)."""
     added = 0
-    with _transaction(conn):
+    with page_transaction(conn):
         for entity in (MESSAGE, "attachment"):
             meta = ENTITY_TABLES[entity]
             items = [(c.data, c.seq) for c in changes if c.entity == entity and c.data]

@@ -69,7 +69,6 @@ MESSAGE = "message"
 # entities a bootstrap walks, in order (parents first); attachments and recent messages
 # come with their tickets, the other messages after the bootstrap
 ENTITIES: tuple[str, ...] = tuple(e for e in CLASSES if e not in (MESSAGE, "attachment"))
-DEFAULT_RECENT_DAYS = 30
 _PG_TIME = "YYYY-MM-DD HH24:MI:SS.US"
 
 

@@ -25,8 +25,24 @@ from core.cache import open_cache
 from core.db import session_factory
 from core.enums import MessageKind, Role, Status, Visibility
 from core.ids import utcnow
-from core.local_edits import create_ticket_locally, edit_ticket_locally, post_message_locally
-from core.models import Message, OutboxMutation, SyncCounter, TeamMember, Ticket, User
+from core.local_edits import (
+    change_tags_locally,
+    create_ticket_locally,
+    edit_ticket_locally,
+    follow_ticket_locally,
+    post_message_locally,
+    set_stage_locally,
+)
+from core.models import (
+    Message,
+    OutboxMutation,
+    Stage,
+    SyncCounter,
+    Tag,
+    TeamMember,
+    Ticket,
+    User,
+)
 from sync.client import state as bookmarks
 from sync.client.engine import EngineState, OfflineError, SyncEngine, SyncReport
 from sync.client.push import read_pending
@@ -207,6 +223,73 @@ def test_d6_a_pull_never_clobbers_an_unpushed_local_edit(
     with cache(path) as (_, s):
         row = s.get(Ticket, target)
         assert row is not None and (row.title, row.severity) == ("Mine, not pushed", 3)
+
+
+def test_d6_o4_e2_a_pull_keeps_a_pending_follow_tags_and_a_closing_stage(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """Offline, the agent follows one ticket, tags another and unfollows nothing, and
+    moves a third to the team's closed stage; a colleague then edits each of the three on
+    the server, so the next pull brings their rows with the server's followers, tags and
+    status. Must hold: after that pull (nothing pushed yet) the cache still shows the
+    agent following, the tag on, and the third ticket closed with a closing time; after a
+    full sync the server holds the same."""
+    seeded = seed(sqlite_server)
+    user, token = agent(sqlite_server, "ali")
+    _, colleague = agent(sqlite_server, "bita")
+    followed, tagged, to_close = seeded["tickets"][1:4]
+    with sqlite_server.sessions() as s:
+        done = Stage(team_id=seeded["team"], name="Done", sequence=90, is_closed=True)
+        s.add(done)
+        s.commit()
+        done_id = done.id
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    sync(path, sqlite_server, token)
+    with cache(path) as (_, s):
+        tag_id = s.scalars(select(Tag.id)).one()
+        follow_ticket_locally(s, followed, user.id)
+        change_tags_locally(s, tagged, add=[tag_id], remove=[])
+        set_stage_locally(s, to_close, done_id)
+    with sqlite_server.client(colleague) as c:
+        for n, ticket_id in enumerate((followed, tagged, to_close)):
+            assert c.patch(f"/tickets/{ticket_id}", json={"title": f"B {n}"}).status_code == 200
+
+    async def pull_only() -> SyncReport:
+        engine = SyncEngine(path, sqlite_server.url, token)
+        try:
+            report = SyncReport()
+            await engine._pull_all(report)
+            return report
+        finally:
+            await engine.aclose()
+
+    assert asyncio.run(pull_only()).pulled >= 3
+
+    def shown() -> tuple[bool, bool, str, bool, str]:
+        with closing(sqlite3.connect(path)) as conn:
+            following = conn.execute(
+                "SELECT count(*) FROM ticket_followers WHERE ticket_id = ? AND user_id = ?",
+                (followed, user.id),
+            ).fetchone()[0]
+            has_tag = conn.execute(
+                "SELECT count(*) FROM ticket_tags WHERE ticket_id = ? AND tag_id = ?",
+                (tagged, tag_id),
+            ).fetchone()[0]
+            status, closed_at, title = conn.execute(
+                "SELECT status, closed_at, title FROM tickets WHERE id = ?", (to_close,)
+            ).fetchone()
+        return following == 1, has_tag == 1, status, closed_at is not None, title
+
+    assert shown() == (True, True, "closed", True, "B 2")
+    sync(path, sqlite_server, token)
+    assert shown() == (True, True, "closed", True, "B 2")
+    with sqlite_server.sessions() as s:
+        ticket = s.get(Ticket, to_close)
+        assert ticket is not None and ticket.status == Status.CLOSED
+        assert ticket.stage_id == done_id
+        assert {t.id for t in s.get(Ticket, tagged).tags} == {tag_id}  # type: ignore[union-attr]
 
 
 def test_d6_a_push_whose_answer_was_lost_applies_nothing_twice(
