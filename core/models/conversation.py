@@ -28,6 +28,11 @@ class Message(Synced, Base):
     # system events: a core.system_events code and its parameters, rendered per language
     event: Mapped[str | None] = mapped_column(String(40))
     event_params: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # what became of the mail and SMS of an agent reply (S7, I4), kept by the server with
+    # its deliveries so agents see it: None when it goes nowhere, else "pending" (queued
+    # or being sent), "sent" or "failed" (then `delivery_error` says why, per recipient)
+    delivery_state: Mapped[str | None] = mapped_column(String(12))
+    delivery_error: Mapped[str | None] = mapped_column(Text)
 
     author_user: Mapped[User | None] = relationship()
     author_contact: Mapped[Contact | None] = relationship()

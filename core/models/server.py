@@ -96,9 +96,17 @@ class Delivery(Base):
     message_id: Mapped[str] = mapped_column(ForeignKey("messages.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))  # "email" or "sms"
     recipient: Mapped[str] = mapped_column(String(254))
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending/sent/failed
+    # pending, sending (claimed by a sender, the call under way), sent or failed
+    state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     email_message_id: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when a sender last moved it to `sending`: one left there long after was interrupted
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+
+
+# the reason of a delivery found in `sending` long after its claim (a sender that died
+# mid-call): never tried again, since the customer may already have it
+DELIVERY_INTERRUPTED = "interrupted while sending; it may or may not have reached the customer"

@@ -65,5 +65,9 @@ class ServerConfig:
     snapshot_recent_days: int = 30
     push_batch_limit: int = 500
     keepalive_seconds: float = 15.0
+    # a mail or SMS delivery still `sending` this many seconds after its claim was
+    # interrupted (a sender that died mid-call): marked failed, never sent again (it may
+    # have gone). Seconds, not a timedelta, so the config travels to workers as JSON.
+    sending_timeout_seconds: float = 600.0
     mail: MailConfig = field(default_factory=MailConfig)
     sms: SmsConfig = field(default_factory=SmsConfig)

@@ -4,7 +4,13 @@ customer's answer back into the same ticket.
 
 At most once: a delivery is marked `sending` and committed before the SMTP call, and
 only `pending` rows are ever picked up, so a crash or a dropped connection mid-send
-leaves a row that is never sent again (an operator can look at `sending`/`failed`)."""
+leaves a row that is never sent again; one still `sending` after
+`ServerConfig.sending_timeout_seconds` is marked failed as interrupted, so the agent
+hears of it.
+
+Each message carries a summary of its deliveries (`Message.delivery_state` and
+`delivery_error`), kept in the same transaction as every change of them, so the change
+log brings it to every agent's cache: the conversation shows sending…, sent or failed."""
 
 from __future__ import annotations
 
@@ -15,11 +21,12 @@ import smtplib
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from hashlib import sha256
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.blobs import BlobStore
@@ -28,6 +35,7 @@ from core.errors import NotFoundError
 from core.followers import customer_contacts
 from core.ids import utcnow
 from core.models import Contact, Delivery, Message, Ticket
+from core.models.server import DELIVERY_INTERRUPTED
 from sync.server.config import MailConfig, ServerConfig
 
 log = logging.getLogger("helpdesk.server.mail_out")
@@ -36,6 +44,7 @@ EMAIL = "email"
 TOKEN_LENGTH = 20
 MAX_ATTEMPTS = 5  # tries of a delivery the relay refused with a temporary (4xx) answer
 SMTP_TIMEOUT = 30.0
+ERROR_LIMIT = 2000  # characters of a message's delivery_error
 
 
 def queue_deliveries(
@@ -56,7 +65,82 @@ def queue_deliveries(
         Delivery(message_id=message.id, channel=EMAIL, recipient=address) for address in addresses
     ]
     session.add_all(deliveries)
+    if deliveries:
+        update_summary(session, message.id)
     return deliveries
+
+
+# --- what the agent sees of it ------------------------------------------------------
+
+
+def delivery_summary(rows: Sequence[tuple[str, str, str | None]]) -> tuple[str | None, str | None]:
+    """(state, error) of a message from its deliveries' (state, recipient, last_error):
+    failed if any failed (the error names each failed recipient and why), else pending
+    if any is pending or sending, else sent; (None, None) without deliveries."""
+    if not rows:
+        return None, None
+    failed = [f"{to}: {error or 'failed'}" for state, to, error in rows if state == "failed"]
+    if failed:
+        return "failed", "\n".join(failed)[:ERROR_LIMIT]
+    if any(state in ("pending", "sending") for state, _, _ in rows):
+        return "pending", None
+    return "sent", None
+
+
+def update_summary(session: Session, message_id: str) -> None:
+    """Bring the message's delivery summary in step with its deliveries as this
+    transaction sees them (pending ORM changes are flushed first). Only a real change
+    touches the message, so the change log sends it to the agents only then. The
+    caller commits."""
+    rows = session.execute(
+        select(Delivery.state, Delivery.recipient, Delivery.last_error)
+        .where(Delivery.message_id == message_id)
+        .order_by(Delivery.id)
+    ).all()
+    state, error = delivery_summary([(r.state, r.recipient, r.last_error) for r in rows])
+    message = session.get(Message, message_id)
+    if message is None:
+        return
+    if message.delivery_state != state:
+        message.delivery_state = state
+    if message.delivery_error != error:
+        message.delivery_error = error
+
+
+def fail_interrupted(
+    session_factory: sessionmaker[Session], config: ServerConfig, channel: str
+) -> int:
+    """Mark failed every `channel` delivery left `sending` longer than
+    `config.sending_timeout_seconds` (its sender died mid-call): it is never tried
+    again, since the customer may have it, but the agent now sees it failed and can
+    send it again. Returns how many."""
+    cutoff = utcnow() - timedelta(seconds=config.sending_timeout_seconds)
+    stale = or_(
+        Delivery.claimed_at < cutoff,
+        and_(Delivery.claimed_at.is_(None), Delivery.created_at < cutoff),
+    )
+    with session_factory() as session, session.begin():
+        ids = list(
+            session.scalars(
+                select(Delivery.id).where(
+                    Delivery.state == "sending", Delivery.channel == channel, stale
+                )
+            )
+        )
+        if not ids:
+            return 0
+        failed = session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids), Delivery.state == "sending")  # not finished meanwhile
+            .values(state="failed", last_error=DELIVERY_INTERRUPTED)
+            .returning(Delivery.id, Delivery.message_id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        for message_id in sorted({row.message_id for row in failed}):
+            update_summary(session, message_id)
+    for row in failed:
+        log.warning("delivery %s was interrupted while sending: marked failed", row.id)
+    return len(failed)
 
 
 # --- reply-to addresses -------------------------------------------------------------
@@ -231,7 +315,8 @@ class _Relay:
             self.smtp.send_message(mail, from_addr=sender, to_addrs=[recipient])
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
-            return _refused(min(codes, default=550), str(exc.recipients), attempts)
+            said = "; ".join(_text(answer) for _, answer in exc.recipients.values())
+            return _refused(min(codes, default=550), said or "recipient refused", attempts)
         except smtplib.SMTPResponseException as exc:
             self._reset()
             return _refused(exc.smtp_code, _text(exc.smtp_error), attempts)
@@ -261,14 +346,19 @@ def _refused(code: int, error: str, attempts: int) -> _Outcome:
 
 def claim_delivery(session: Session, delivery_id: int) -> bool:
     """Move one delivery from pending to sending (one atomic UPDATE, so two senders
-    never both take it); False when someone else took it. The caller commits."""
-    result = session.execute(
+    never both take it), noting when; False when someone else took it. The message's
+    summary follows in the same transaction. The caller commits."""
+    claimed = session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.state == "pending")
-        .values(state="sending", attempts=Delivery.attempts + 1)
+        .values(state="sending", attempts=Delivery.attempts + 1, claimed_at=utcnow())
+        .returning(Delivery.message_id)
         .execution_options(synchronize_session=False)
-    )
-    return bool(getattr(result, "rowcount", 0))
+    ).scalar_one_or_none()
+    if claimed is None:
+        return False
+    update_summary(session, claimed)
+    return True
 
 
 def send_pending(
@@ -279,7 +369,9 @@ def send_pending(
     limit: int = 100,
 ) -> int:
     """Send up to `limit` pending mail deliveries, oldest first; returns how many the
-    relay accepted. Does nothing while no relay is configured (they stay pending)."""
+    relay accepted. Does nothing while no relay is configured (they stay pending). First
+    marks failed the deliveries an earlier sender left `sending` too long."""
+    fail_interrupted(session_factory, config, EMAIL)
     mail = config.mail
     if mail.smtp_host is None:
         return 0
@@ -348,6 +440,7 @@ def _finish(session_factory: sessionmaker[Session], delivery_id: int, outcome: _
         delivery.last_error = outcome.error
         if outcome.state == "sent":
             delivery.sent_at = utcnow()
+        update_summary(session, delivery.message_id)
 
 
 async def send_forever(send: Callable[[], int], *, interval: float = 15.0) -> None:

@@ -1,7 +1,9 @@
 """SMS to customers (C4, I4): after an agent's answer, a short notice to each customer
 contact with a mobile, through a pluggable sender (an HTTP gateway here). Like mail, a
 delivery is marked `sending` and committed before the gateway call, so no SMS is sent
-twice; only a gateway that was not reached (or said "too many requests") is tried again."""
+twice; only a gateway that was not reached (or said "too many requests") is tried again.
+One left `sending` too long is marked failed as interrupted, and the message's delivery
+summary follows every change, as for mail (sync.server.mail_out)."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from core.ids import utcnow
 from core.models import Contact, Delivery, Message, Ticket
 from core.textnorm import fold
 from sync.server.config import ServerConfig, SmsConfig
-from sync.server.mail_out import claim_delivery
+from sync.server.mail_out import claim_delivery, fail_interrupted, update_summary
 
 log = logging.getLogger("helpdesk.server.sms")
 
@@ -133,6 +135,8 @@ def queue_sms(
     mobiles = sorted({number for c in contacts if (number := clean_mobile(c.mobile))})
     deliveries = [Delivery(message_id=message.id, channel=SMS, recipient=n) for n in mobiles]
     session.add_all(deliveries)
+    if deliveries:
+        update_summary(session, message.id)
     return deliveries
 
 
@@ -156,7 +160,9 @@ def send_pending_sms(
     limit: int = 100,
 ) -> int:
     """Send up to `limit` pending SMS deliveries, oldest first; returns how many the
-    gateway took. Nothing happens while SMS is off."""
+    gateway took. Nothing happens while SMS is off. First marks failed the deliveries an
+    earlier sender left `sending` too long."""
+    fail_interrupted(session_factory, config, SMS)
     if config.sms.gateway_url is None:
         return 0
     with session_factory() as session:
@@ -183,6 +189,7 @@ def _send_one(session_factory: sessionmaker[Session], sender: SmsSender, deliver
         ticket = session.get(Ticket, message.ticket_id) if message is not None else None
         if message is None or ticket is None or not message.is_public:
             delivery.state, delivery.last_error = "failed", "no public message to send"
+            update_summary(session, delivery.message_id)
             session.commit()
             return False
         to, text, attempts = delivery.recipient, sms_text(ticket, message), delivery.attempts
@@ -203,4 +210,5 @@ def _send_one(session_factory: sessionmaker[Session], sender: SmsSender, deliver
             delivery.state, delivery.last_error = state, error
             if state == "sent":
                 delivery.sent_at = utcnow()
+            update_summary(session, delivery.message_id)
     return state == "sent"
