@@ -7,19 +7,27 @@ paint is fast; the rest of the id list comes from the DB worker, tagged with the
 generation number, and a list that comes back for an older query is dropped. The worker
 is asked only a moment later (REST_DELAY_MS), and the previous queue's id list (up to
 1,000,000 strings, ~30 ms to free) is let go then too, so neither holds up the first paint.
+
+After a sync, `reload_in_place()` reads the same query again without a reset: the rows on
+screen stay until the new id list is in, then the rows move by ticket id (a layout change),
+so the view's selection, current index and scroll position follow their tickets, and a
+ticket that left the queue drops out. The new rows of the tickets the view holds on to are
+found by the worker with the list; the GUI thread never walks the whole list in Python.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from enum import IntEnum
 from functools import cache
-from typing import Any
+from itertools import compress, count
+from typing import Any, cast
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
@@ -54,6 +62,9 @@ paints on a later turn of the event loop (a low-priority update request, or the 
 on platforms that pace updates), not at once; fetching 1,000,000 ids holds the GIL in
 stretches and would slow that paint ~2x, so the fetch starts after it. A 0 ms timer could
 run before the paint."""
+NEAR_ROWS = 256
+"""How far from its old row a held ticket is first looked for in a new id list (a sync
+moves few tickets, and most by a few rows); C-level `list.index` over a bounded slice."""
 
 # custom roles, named so views and tests never use bare numbers
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -194,6 +205,9 @@ _ALIGNMENTS: dict[Column, Qt.AlignmentFlag] = {
 }
 
 
+_PARENTS, _HINT = "QList<QPersistentModelIndex>", "QAbstractItemModel::LayoutChangeHint"
+"""The layout signals' full signature: a bare `emit([], hint)` picks the no-argument one."""
+
 _ROW_FLAGS = (
     Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 )
@@ -214,6 +228,44 @@ def _bold_font() -> QFont:
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate(_CTX, text)
+
+
+def _ids_and_rows_of(
+    session: Session, query: QueueQuery, wanted: frozenset[str]
+) -> tuple[list[str], dict[str, int | None]]:
+    """On the DB worker: the query's ordered ids, and the row of each `wanted` id in them
+    (None: not in the queue any more). The scan for the wanted ids runs in C
+    (compress/map), its Python body only for the ids found."""
+    ids = ticket_ids(session, query)
+    rows: dict[str, int | None] = dict.fromkeys(wanted)
+    if wanted:
+        for row in compress(count(), map(wanted.__contains__, ids)):
+            rows[ids[row]] = row
+    return ids, rows
+
+
+def _rows_in(
+    ids: list[str], old_rows: dict[str, int], found: dict[str, int | None]
+) -> dict[str, int | None]:
+    """The row in `ids` of each ticket of `old_rows` (ticket id -> its row before): as
+    the worker `found` it, else near its old row (C-level `list.index` over a bounded
+    slice), else, for the few held only since the worker was asked and moved far or
+    gone, one C-level pass over the list for all of them; None: not in the queue."""
+    rows: dict[str, int | None] = {}
+    far: set[str] = set()
+    for ticket_id, old in old_rows.items():
+        if ticket_id in found:
+            rows[ticket_id] = found[ticket_id]
+            continue
+        try:
+            rows[ticket_id] = ids.index(ticket_id, max(0, old - NEAR_ROWS), old + NEAR_ROWS)
+        except ValueError:
+            far.add(ticket_id)
+            rows[ticket_id] = None
+    if far:
+        for row in compress(count(), map(far.__contains__, ids)):
+            rows[ids[row]] = row
+    return rows
 
 
 class QueueTableModel(QAbstractTableModel):
@@ -247,6 +299,11 @@ class QueueTableModel(QAbstractTableModel):
         self._now = clock()
         self._retired: list[list[str]] = []
         """Id lists of replaced queues, freed after the first paint of the new one."""
+        self._in_place: int | None = None
+        """The generation of the in-place reload whose id list the worker is fetching."""
+        self._again: set[str] | None = None
+        """Ids held by an in-place reload asked for while another was running: one more
+        runs when that one's list is in (a burst of syncs never starves the queue)."""
 
     # --- loading ----------------------------------------------------------------------
 
@@ -274,6 +331,8 @@ class QueueTableModel(QAbstractTableModel):
             rows = load_queue_rows(session, first)
         self.beginResetModel()
         self._query = query
+        self._in_place = None
+        self._again = None
         self._retired.append(self._ids)
         self._ids = first
         self._rows = {ticket_id: rows.get(ticket_id) for ticket_id in first}
@@ -291,38 +350,109 @@ class QueueTableModel(QAbstractTableModel):
         self._retired.clear()
         if self._complete or generation != self._generation:
             return  # complete already, or a newer query replaced this one meanwhile
+        self._fetch(generation, self._held_ids())
+
+    def _fetch(self, generation: int, wanted: Iterable[str]) -> None:
+        """Ask the worker for the query's whole id list and the new rows of `wanted`."""
         query = self._query
+        held = frozenset(wanted)
         self._runner.submit(
-            lambda session: ticket_ids(session, query),
-            lambda ids: self._ids_arrived(generation, ids),
+            lambda session: _ids_and_rows_of(session, query, held),
+            lambda got: self._ids_arrived(generation, *got),
         )
 
     def reload(self) -> None:
-        """Load the current query again (after a local edit or a sync)."""
+        """Load the current query again from its first screen (a reset: views lose their
+        selection; after a local edit the caller selects what it wants)."""
         self.set_query(self._query)
+
+    def reload_in_place(self, keep: Iterable[str] = ()) -> None:
+        """Load the current query again without a reset (after a sync): the rows shown stay
+        until the new id list is in, then each row moves to its ticket's new place, so the
+        view's selection, current index and scroll position stay with their tickets; the
+        ones that left the queue drop out. `keep`: ticket ids the caller holds on to (the
+        selected ones), whose new rows the worker finds along with the list."""
+        wanted = set(keep) | self._held_ids()
+        if self._in_place is not None and self._in_place == self._generation:
+            self._again = wanted if self._again is None else self._again | wanted
+            return  # one at a time: the running one's list is applied, then this one
+        self._generation += 1
+        self._in_place = self._generation
+        self._complete = False
+        self._fetch(self._generation, wanted)
+
+    def _held_ids(self) -> set[str]:
+        """The tickets of the model's persistent indexes (a view's current index and the
+        corners of its selection ranges): a few, never the whole list."""
+        ids, have = self._ids, len(self._ids)
+        return {ids[i.row()] for i in self.persistentIndexList() if 0 <= i.row() < have}
 
     def set_search_text(self, text: str) -> None:
         """Narrow the queue to tickets matching `text` (E6, Persian-aware in core)."""
         if text != self._query.text:
             self.set_query(replace(self._query, text=text))
 
-    def _ids_arrived(self, generation: int, ids: list[str]) -> None:
+    def _ids_arrived(self, generation: int, ids: list[str], found: dict[str, int | None]) -> None:
         if generation != self._generation:
             return  # a newer query replaced this one while the worker ran
+        in_place = self._in_place == generation
+        self._in_place = None
         have = len(self._ids)
-        if ids[:have] == self._ids and len(ids) > have:
+        if in_place:
+            self._now = self._clock()
+            if ids == self._ids:  # the same order: only the rows' contents may differ
+                self._rows = {}
+                if ids:
+                    last = self.index(len(ids) - 1, len(Column) - 1)
+                    self.dataChanged.emit(self.index(0, 0), last)
+            else:
+                self._move_rows(ids, found)
+        elif len(ids) > have and ids[:have] == self._ids:
             self.beginInsertRows(QModelIndex(), have, len(ids) - 1)
             self._ids = ids
             self.endInsertRows()
-        elif ids[:have] != self._ids or len(ids) != have:
-            # the cache changed between the first page and the full list: start over
-            self.beginResetModel()
-            self._ids = ids
-            self._rows = {}
-            self.endResetModel()
+        elif ids != self._ids:
+            # the cache changed between the first page and the full list (a sync): the
+            # first screen's rows move to their tickets' places, a selection with them
+            self._move_rows(ids, found)
         self._complete = True
         self.row_count_changed.emit(len(self._ids))
         self.loading_finished.emit(generation)
+        if self._again is not None and generation == self._generation:
+            again, self._again = self._again, None
+            self.reload_in_place(again)
+
+    def _move_rows(self, ids: list[str], found: dict[str, int | None]) -> None:
+        """Show `ids` instead of the current list, every persistent index moved to its
+        ticket's new row (or dropped when the ticket left): rows appended at the end if
+        the list grew, one layout change, rows removed at the end if it shrank."""
+        root = QModelIndex()
+        old = self._ids
+        if len(ids) > len(old):
+            self.beginInsertRows(root, len(old), len(ids) - 1)
+            self._ids = old + ids[len(old) :]
+            self.endInsertRows()
+        # rows only: a selection model then holds one persistent index per selected row,
+        # not one per cell (the hint needs the signal's full signature to be sent)
+        hint = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
+        cast(Any, self.layoutAboutToBeChanged)[_PARENTS, _HINT].emit([], hint)
+        before = self.persistentIndexList()
+        current = self._ids
+        held = [current[i.row()] if 0 <= i.row() < len(current) else None for i in before]
+        rows = _rows_in(ids, {t: i.row() for t, i in zip(held, before, strict=True) if t}, found)
+        after: list[QModelIndex] = []
+        for ticket_id, index in zip(held, before, strict=True):
+            row = rows.get(ticket_id) if ticket_id else None
+            after.append(QModelIndex() if row is None else self.createIndex(row, index.column()))
+        # the rows past the new end keep their old ids until they are removed just below
+        self._ids = ids if len(ids) >= len(current) else ids + current[len(ids) :]
+        self._rows = {}
+        self.changePersistentIndexList(before, after)
+        cast(Any, self.layoutChanged)[_PARENTS, _HINT].emit([], hint)
+        if len(ids) < len(self._ids):
+            self.beginRemoveRows(root, len(ids), len(self._ids) - 1)
+            self._ids = ids
+            self.endRemoveRows()
 
     def _row(self, row: int) -> QueueRow | None:
         ticket_id = self._ids[row]
@@ -353,6 +483,10 @@ class QueueTableModel(QAbstractTableModel):
 
     def ticket_id(self, row: int) -> str:
         return self._ids[row]
+
+    def ticket_ids_between(self, first: int, last: int) -> list[str]:
+        """The ids of rows `first` to `last` (inclusive), one slice of the list."""
+        return self._ids[max(0, first) : last + 1]
 
     # --- Qt overrides -----------------------------------------------------------------
 
