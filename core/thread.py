@@ -38,6 +38,10 @@ class ThreadMessage:
     event_params: dict[str, str] | None = None
     pending: bool = False  # posted here, not yet accepted by the server
     attachments: tuple[AttachmentInfo, ...] = ()
+    # the server's word on its mail/SMS to the customer (S7, I4): None (goes nowhere),
+    # "pending", "sent" or "failed", and why it failed
+    delivery_state: str | None = None
+    delivery_error: str | None = None
 
     @property
     def is_public(self) -> bool:
@@ -132,6 +136,8 @@ def load_thread(session: Session, ticket_id: str) -> Thread:
             Message.created_at,
             Message.event,
             Message.event_params,
+            Message.delivery_state,
+            Message.delivery_error,
             User.display_name,
             Contact.name,
             Contact.email,
@@ -153,6 +159,8 @@ def load_thread(session: Session, ticket_id: str) -> Thread:
             event_params=r.event_params,
             pending=r.id in pending,
             attachments=tuple(attachments.get(r.id, ())),
+            delivery_state=r.delivery_state,
+            delivery_error=r.delivery_error,
         )
         for r in rows
     ]

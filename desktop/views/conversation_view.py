@@ -38,6 +38,7 @@ from shiboken6 import isValid
 from core.blobs import BlobStore
 from core.enums import MessageKind
 from core.errors import NotFoundError, ValidationError
+from core.models.server import DELIVERY_INTERRUPTED
 from core.system_events import SystemEvent, render
 from core.thread import AttachmentInfo, Thread, ThreadMessage
 from desktop.formatting import Formatter
@@ -60,6 +61,8 @@ _LATIN_RUN = re.compile(
     r"[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*(?:[ ]+[A-Za-z0-9][A-Za-z0-9._%+\-/:@#?=&~]*)*"
 )
 _TRAILING = ".,:;!?)"
+# the mark on a reply that goes to the customer (S7, I4): delivery state -> colour
+DELIVERY_COLOURS = {"pending": "#6b7280", "sent": "#15803d", "failed": "#b91c1c"}
 _LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -147,6 +150,42 @@ def _event_text(message: ThreadMessage) -> str:
     except ValueError:
         return message.body
     return render(event, dict(message.event_params or {}), templates[event])
+
+
+def delivery_mark(state: str | None) -> str:
+    """The short word shown on a reply for what became of its mail or SMS."""
+    if state == "pending":
+        return QCoreApplication.translate("ConversationView", "sending…")
+    if state == "sent":
+        return QCoreApplication.translate("ConversationView", "sent")
+    if state == "failed":
+        return QCoreApplication.translate("ConversationView", "failed")
+    return ""
+
+
+def delivery_reasons(error: str | None) -> list[str]:
+    """Why a delivery failed, one line per recipient (`recipient: reason` as the server
+    writes it), the reasons the server words itself in the agent's language."""
+    interrupted = QCoreApplication.translate(
+        "ConversationView",
+        "interrupted while sending; it may or may not have reached the customer",
+    )
+    lines = [line for line in (error or "").split("\n") if line.strip()]
+    return [line.replace(DELIVERY_INTERRUPTED, interrupted) for line in lines]
+
+
+def _reason_html(line: str, colour: str) -> str:
+    """One failure line, directed by its reason (not the Latin address before it), so a
+    Persian reason reads right to left with the address isolated at its start."""
+    recipient, sep, reason = line.partition(": ")
+    direction = first_strong_direction(reason if sep else line)
+    attr = ' dir="rtl" align="right"'
+    if direction is Qt.LayoutDirection.LeftToRight:
+        attr = ' dir="ltr" align="left"'
+    body = html.escape(isolate_latin(line))
+    if sep and direction is Qt.LayoutDirection.RightToLeft:
+        body = f"{LRI}{html.escape(recipient)}{PDI}: {html.escape(isolate_latin(reason))}"
+    return f"<p{attr} style='margin:0; color:{colour}'>{body}</p>"
 
 
 def _paragraphs(text: str) -> str:
@@ -258,9 +297,20 @@ class ConversationView(QTextBrowser):
         author = html.escape(isolate_latin(m.author or self.tr("Unknown")))
         label = html.escape(_kind_label(m.kind))
         pending = ""
+        failure = ""
         if m.pending:
             note = html.escape(self.tr("not yet sent"))
             pending = f" · <span style='color:#b45309'>{note}</span>"
+        elif m.delivery_state in DELIVERY_COLOURS:
+            colour = DELIVERY_COLOURS[m.delivery_state]
+            mark = html.escape(delivery_mark(m.delivery_state))
+            weight = "; font-weight:bold" if m.delivery_state == "failed" else ""
+            pending = f" · <span style='color:{colour}{weight}'>{mark}</span>"
+            if m.delivery_state == "failed":
+                title = html.escape(self.tr("Not sent to the customer:"))
+                failure = f"<p style='margin:4px 0 0 0; color:{colour}'>{title}</p>" + "".join(
+                    _reason_html(line, colour) for line in delivery_reasons(m.delivery_error)
+                )
         head = (
             f"{lock}<b>{author}</b> · <span style='color:#4b5563'>{label}</span>"
             f" · <span style='color:#6b7280'>{when}</span>{pending}"
@@ -281,7 +331,7 @@ class ConversationView(QTextBrowser):
             f"<table width='100%' cellpadding='8' cellspacing='0' border='1'"
             f" style='border-color:{border}; border-style:solid; margin-bottom:8px'"
             f" bgcolor='{background}'><tr><td>"
-            f"<p style='margin:0 0 4px 0'>{head}</p>{_paragraphs(m.body)}{files}"
+            f"<p style='margin:0 0 4px 0'>{head}</p>{_paragraphs(m.body)}{files}{failure}"
             "</td></tr></table>"
         )
 
