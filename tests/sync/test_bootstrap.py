@@ -12,7 +12,6 @@ import json
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
@@ -32,6 +31,7 @@ from sync.client import state as bookmarks
 from sync.client.engine import BadAnswerError, EngineState, OfflineError, SyncEngine, SyncReport
 from sync.server.auth import issue_token
 from tests.core.factories import add_member, make_tag, make_team, make_ticket, make_user
+from tests.sync.engine_child import engine_child, send_job
 from tests.sync.fault_proxy import running_proxy
 from tests.sync.server_fixture import LiveServer, free_port
 from tests.sync.test_client_engine import agent, cache, ids, server_on
@@ -331,39 +331,10 @@ def test_d6_server_stopped_mid_bootstrap_resumes_at_the_next_page(tmp_path: Path
     same_caches(path, pulled)
 
 
-_CHILD = """
-import asyncio, json, sys
-from pathlib import Path
-from sync.client.engine import SyncEngine
-
-async def main() -> None:
-    job = json.loads(sys.stdin.readline())
-    engine = SyncEngine(Path(job["path"]), job["url"], job["token"], snapshot_limit=1)
-    try:
-        await engine.sync_once()
-    finally:
-        await engine.aclose()
-    print("finished")
-
-asyncio.run(main())
-"""
-
-
 @pytest.fixture
 def child() -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with engine_child() as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
 
 
 def test_d6_client_killed_mid_bootstrap_resumes_without_loss_or_duplicates(
@@ -376,10 +347,7 @@ def test_d6_client_killed_mid_bootstrap_resumes_without_loss_or_duplicates(
     seed(sqlite_server.sessions, count=30)
     _, token = agent(sqlite_server, "ali")
     path = empty(tmp_path / "boot.sqlite3")
-    assert child.stdin is not None
-    job = {"path": str(path), "url": sqlite_server.url, "token": token}
-    child.stdin.write(json.dumps(job).encode() + b"\n")
-    child.stdin.flush()
+    send_job(child, path, sqlite_server.url, token, snapshot_limit=1)
     deadline = time.monotonic() + 60
     where: dict[str, Any] | None = None
     while where is None or where.get("entity") != "ticket" or not where.get("done"):

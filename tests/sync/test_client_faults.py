@@ -12,7 +12,6 @@ import math
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, closing
@@ -42,6 +41,7 @@ from sync.protocol import PullResponse, parse_cursor
 from sync.server.auth import issue_token
 from sync.server.demo import load_demo
 from tests.core.factories import add_member, make_team, make_ticket, make_user
+from tests.sync.engine_child import engine_child, send_job
 from tests.sync.fault_proxy import running_proxy
 from tests.sync.server_fixture import LiveServer, free_port, running_server
 from tests.sync.test_client_engine import agent, cache, ids, seed, server_on, sync
@@ -230,51 +230,19 @@ def test_d6_server_stopped_mid_pull_keeps_the_applied_pages_and_resumes(tmp_path
 
 # -- the client process is killed while it applies pages -------------------------------
 
-# imports first (while the test seeds the server), then reads what to sync from stdin
-_CHILD = """
-import asyncio, json, sys
-from pathlib import Path
-from sync.client.engine import SyncEngine
-
-async def main() -> None:
-    job = json.loads(sys.stdin.readline())
-    engine = SyncEngine(Path(job["path"]), job["url"], job["token"], pull_limit=job["limit"])
-    try:
-        await engine.sync_once()
-    finally:
-        await engine.aclose()
-    print("finished")
-
-asyncio.run(main())
-"""
-
 
 @pytest.fixture
 def child() -> Iterator[subprocess.Popen[bytes]]:
     """The client process, started early so its imports overlap the seeding."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with engine_child() as process:
         yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
 
 
 def kill_once_the_cursor_moves(
     child: subprocess.Popen[bytes], path: Path, url: str, token: str, limit: int
 ) -> None:
     """The child's first sync, SIGKILLed as soon as a page is committed."""
-    assert child.stdin is not None
-    job = {"path": str(path), "url": url, "token": token, "limit": limit}
-    child.stdin.write(json.dumps(job).encode() + b"\n")
-    child.stdin.flush()
+    send_job(child, path, url, token, pull_limit=limit, bootstrap=False)
     deadline = time.monotonic() + 30
     moved = None
     while moved is None:

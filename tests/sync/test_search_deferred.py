@@ -7,11 +7,8 @@ still index each row as it lands."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -22,6 +19,7 @@ from core.models import Message
 from sync.client import state as bookmarks
 from sync.client.engine import EngineState, SyncEngine, SyncReport
 from tests.core.factories import make_team, make_ticket
+from tests.sync.engine_child import engine_child, send_job
 from tests.sync.server_fixture import LiveServer
 from tests.sync.test_client_engine import agent, cache
 from tests.sync.test_client_faults import bookmark, raw_pull
@@ -124,27 +122,6 @@ def test_e6_d6_deferred_first_sync_finds_what_per_row_indexing_finds(
         assert len(search_ticket_ids(s, "شماره501")) == 1
 
 
-_CHILD = """
-import asyncio, json, sys
-from pathlib import Path
-from sync.client.engine import SyncEngine
-
-async def main() -> None:
-    job = json.loads(sys.stdin.readline())
-    engine = SyncEngine(
-        Path(job["path"]), job["url"], job["token"], pull_limit=20, defer_index_min=1,
-        index_chunk=1, bootstrap=False,
-    )
-    try:
-        await engine.sync_once()
-    finally:
-        await engine.aclose()
-    print("finished")
-
-asyncio.run(main())
-"""
-
-
 def test_e6_d6_killed_while_indexing_resumes_and_ends_with_the_same_index(
     sqlite_server: LiveServer, tmp_path: Path
 ) -> None:
@@ -160,18 +137,17 @@ def test_e6_d6_killed_while_indexing_resumes_and_ends_with_the_same_index(
     for p in (path, rowwise):
         with cache(p):
             pass
-    child = subprocess.Popen(
-        [sys.executable, "-c", _CHILD],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        assert child.stdin is not None
-        job = {"path": str(path), "url": sqlite_server.url, "token": token}
-        child.stdin.write(json.dumps(job).encode() + b"\n")
-        child.stdin.flush()
+    with engine_child() as child:
+        send_job(
+            child,
+            path,
+            sqlite_server.url,
+            token,
+            pull_limit=20,
+            defer_index_min=1,
+            index_chunk=1,
+            bootstrap=False,
+        )
         deadline = time.monotonic() + 60
         start: str | None = None
         while True:
@@ -190,10 +166,6 @@ def test_e6_d6_killed_while_indexing_resumes_and_ends_with_the_same_index(
             time.sleep(0.002)
         child.send_signal(signal.SIGKILL)
         out, _ = child.communicate(timeout=10)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.communicate()
     assert child.returncode == -signal.SIGKILL and b"finished" not in out
     assert index_of(path)["p"] is not None, "killed after the index was built"
 
