@@ -69,6 +69,8 @@ class OpenCache:
     notifier: Notifier | None = None
     news: NewsWatcher | None = None
     conflicts_dialog: ConflictsDialog | None = None
+    signed_out: bool = False
+    """The agent signed out (Account > Sign out): the window closed for the sign-in dialog."""
 
     def start_sync(self) -> None:
         """Sync in the background from now on (news is measured from the cache as it is

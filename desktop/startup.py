@@ -4,7 +4,11 @@
 - otherwise the sign-in dialog ("Work offline" when a cache exists); signing in keeps the
   token in the OS keyring (`TokenStore`, as `helpdesk-cli login`), then a first sync with a
   progress dialog, then the window;
-- `--demo`: the embedded demo server (desktop/demo.py), signed in as the demo agent.
+- `--demo`: the embedded demo server (desktop/demo.py), signed in as the demo agent;
+- from the window (`AccountSession`, Account menu and the sync indicator): signing in again
+  when the server refused the token (the same cache and outbox, a new token for the running
+  engine; only the cache's own account), and signing out (the token revoked on the server
+  and forgotten, the window closed for the sign-in dialog; the cache and its outbox kept).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSettings, Qt, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -31,14 +35,16 @@ from PySide6.QtWidgets import (
 
 from core.cache import open_cache
 from core.db import connect_raw
+from core.outbox import pending_count
 from desktop.app import OpenCache, open_window, settle_heap
 from desktop.i18n import Localization
 from desktop.sync_bridge import SyncBridge
+from desktop.views.account_actions import SignOutQuestion
 from desktop.views.login_dialog import WORK_OFFLINE, LoginDialog
 from sync.client import state as bookmarks
 from sync.client.credentials import TokenStore, Where, normalize_server
 from sync.client.engine import SyncError
-from sync.client.login import SignedIn, login
+from sync.client.login import AccountMismatch, SignedIn, login, logout
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +204,145 @@ def _tell(parent: QWidget | None, title: str, text: str) -> QMessageBox:
     return box
 
 
+class AccountSession(QObject):
+    """The signed-in account of an open window: "Sign in again…" (the Account menu, the
+    sync indicator) and "Sign out" (the Account menu). Never blocks the loop: each runs
+    as a task whose dialogs are opened (`finished`), never exec()'d."""
+
+    def __init__(
+        self, opened: OpenCache, account: Account, cache_path: Path, *, remember: bool = True
+    ) -> None:
+        super().__init__(opened.window)
+        self.opened = opened
+        self.account = account
+        self.cache_path = cache_path
+        self.remember = remember
+        """Keep the token and the account (not for the demo, which signs in by itself)."""
+        self.login_dialog: LoginDialog | None = None
+        self.question: SignOutQuestion | None = None
+        self._task: asyncio.Task[bool] | None = None
+        window = opened.window
+        window.account_menu.sign_in_again_requested.connect(self.sign_in_again)
+        window.account_menu.sign_out_requested.connect(self.sign_out)
+        if opened.indicator is not None:
+            opened.indicator.sign_in_requested.connect(self.sign_in_again)
+        window.account_menu.attach()
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    @property
+    def task(self) -> asyncio.Task[bool] | None:
+        """The last sign-in-again or sign-out (True when it was done, not cancelled)."""
+        return self._task
+
+    @Slot()
+    def sign_in_again(self) -> None:
+        if self.login_dialog is not None:
+            self.login_dialog.raise_()
+            self.login_dialog.activateWindow()
+            return
+        if not self.busy and self.opened.sync is not None:
+            self._task = asyncio.ensure_future(self._sign_in_again(self.opened.sync))
+
+    @Slot()
+    def sign_out(self) -> None:
+        if not self.busy and self.opened.sync is not None:
+            self._task = asyncio.ensure_future(self._sign_out(self.opened.sync))
+
+    # -- signing in again -------------------------------------------------------------
+
+    async def _sign_in_again(self, bridge: SyncBridge) -> bool:
+        account = self.account
+        owner = cache_owner(self.cache_path) or owner_key(account.server, account.user_id)
+
+        async def again(server: str, username: str, password: str) -> SignedIn:
+            signed = await sign_in(server, username, password)
+            if owner_key(signed.server, signed.user_id) != owner:
+                await logout(signed.server, signed.token)  # a session nobody will use
+                raise AccountMismatch(
+                    QCoreApplication.translate(
+                        "Startup",
+                        "This window holds the work of %1, and only %1 can send it. Sign "
+                        "in as %1, or sign out first to use another account.",
+                    ).replace("%1", account.username)
+                )
+            return signed
+
+        dialog = LoginDialog(
+            again,
+            server=account.server,
+            username=account.username,
+            note=QCoreApplication.translate(
+                "Startup",
+                "The server ended your session. Sign in again to send your changes and "
+                "sync; nothing you did here is lost.",
+            ),
+            parent=self.opened.window,
+        )
+        dialog.setWindowTitle(QCoreApplication.translate("Startup", "Sign in again"))
+        self.login_dialog = dialog
+        try:
+            code = await finished(dialog)
+        finally:
+            self.login_dialog = None
+        signed = dialog.signed_in
+        dialog.deleteLater()
+        if code != QDialog.DialogCode.Accepted or signed is None:
+            return False
+        if self.remember:
+            store = TokenStore()
+            store.save(signed.server, signed.username, signed.token)
+            for warning in store.warnings:
+                log.warning("%s", warning)
+            save_account(
+                Account(signed.server, signed.username, signed.user_id, signed.display_name)
+            )
+        self.account = Account(account.server, signed.username, signed.user_id, signed.display_name)
+        await bridge.use_token(signed.token)  # the same cache: its outbox goes out now
+        return True
+
+    # -- signing out ------------------------------------------------------------------
+
+    async def _pending(self) -> int:
+        future: asyncio.Future[int] = asyncio.get_event_loop().create_future()
+
+        def done(count: int) -> None:
+            if not future.done():
+                future.set_result(count)
+
+        def failed(exc: BaseException) -> None:
+            if not future.done():
+                future.set_exception(exc)
+
+        self.opened.runner.submit(pending_count, done, on_error=failed)
+        return await future
+
+    async def _sign_out(self, bridge: SyncBridge) -> bool:
+        pending = await self._pending()
+        if pending:
+            name = self.account.display_name or self.account.username
+            question = SignOutQuestion(self.opened.window, pending, name)
+            self.question = question
+            try:
+                await finished(question)
+            finally:
+                self.question = None
+            confirmed = question.confirmed
+            question.deleteLater()
+            if not confirmed:
+                return False
+        token = bridge.token
+        await bridge.aclose()  # nothing more leaves with this token
+        if not await logout(self.account.server, token):
+            log.warning("signed out without reaching the server: the session ends when it expires")
+        TokenStore().delete(self.account.server, self.account.username)
+        self.opened.signed_out = True
+        self.opened.window.close()
+        return True
+
+
 @dataclass
 class Started:
     """A window open for the agent, and what to stop when it closes."""
@@ -224,17 +369,30 @@ class Startup:
         self.login_dialog: LoginDialog | None = None
         self.messages: list[str] = []
         self._boxes: list[QMessageBox] = []
+        self.account_session: AccountSession | None = None
+        """The open window's account (sign in again, sign out)."""
+        self._remember = True  # the demo keeps neither token nor account
 
     def _bridge(self, cache_path: Path, server: str, token: str) -> SyncBridge:
         return SyncBridge(cache_path, server, token, engine_options=self.engine_options)
 
-    def _open(self, cache_path: Path, user_id: str | None, bridge: SyncBridge | None) -> OpenCache:
+    def _open(
+        self,
+        cache_path: Path,
+        user_id: str | None,
+        bridge: SyncBridge | None,
+        account: Account | None = None,
+    ) -> OpenCache:
         opened = open_window(
             cache_path=cache_path,
             localization=self.localization,
             user_id=user_id,
             sync=bridge,
         )
+        if bridge is not None and account is not None:
+            self.account_session = AccountSession(
+                opened, account, cache_path, remember=self._remember
+            )
         opened.window.resize(1280, 800)
         opened.window.show()
         settle_heap()
@@ -252,7 +410,7 @@ class Startup:
             found = TokenStore().load(account.server, account.username)
             if mine.exists() and found is not None:
                 bridge = self._bridge(mine, account.server, found[0])
-                opened = self._open(mine, account.user_id, bridge)
+                opened = self._open(mine, account.user_id, bridge, account)
                 opened.start_sync()
                 return opened
         return await self.sign_in_and_open(cache_path, account)
@@ -302,7 +460,8 @@ class Startup:
         claim_cache(cache_path, owner_key(signed.server, signed.user_id))
         bridge = self._bridge(cache_path, signed.server, signed.token)
         problem = await first_sync(bridge)
-        opened = self._open(cache_path, signed.user_id, bridge)
+        account = Account(signed.server, signed.username, signed.user_id, signed.display_name)
+        opened = self._open(cache_path, signed.user_id, bridge, account)
         if problem is not None:
             self._warn(
                 opened.window,
@@ -349,6 +508,7 @@ class Startup:
         finally:
             dialog.close()
             dialog.deleteLater()
+        self._remember = False
         try:
             opened = await self.open_signed_in(server.cache_path, signed)
         except BaseException:
@@ -378,11 +538,24 @@ async def run(
     if started is None:
         return 0
     try:
-        if smoke:
-            QApplication.processEvents()
-            started.opened.window.grab()  # paint once: fonts, translations, the model
-        else:
-            await window_closed(started.opened)
+        while True:
+            opened = started.opened
+            try:
+                if smoke:
+                    QApplication.processEvents()
+                    opened.window.grab()  # paint once: fonts, translations, the model
+                else:
+                    await window_closed(opened)
+            finally:
+                await opened.aclose()
+            # signed out: the sign-in dialog again (the demo signs in by itself: it ends)
+            if smoke or not opened.signed_out or demo_folder is not None:
+                break
+            again = await startup.sign_in_and_open(cache_path, saved_account())
+            if again is None:
+                break
+            started.opened = again
     finally:
-        await started.aclose()
+        if started.stop is not None:
+            started.stop()
     return 0

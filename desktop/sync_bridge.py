@@ -29,6 +29,9 @@ PULL_LIMIT = 250
 """Changes per pulled page. The engine reads a page (JSON, validation) in a worker thread,
 but pydantic holds the GIL for a whole page, so the GUI thread still waits that long:
 ~25 ms for 250 changes, against ~100 ms for the engine's default of 1000."""
+SIGN_IN_AGAIN = "sign in again"
+"""What an `AuthError`'s message always says (sync.client.engine `_auth_message`): the
+server refused the token (revoked, expired) and only signing in again helps."""
 
 
 class SyncBridge(QObject):
@@ -59,24 +62,42 @@ class SyncBridge(QObject):
         self.token = token
         """The signed-in user's bearer token (the settings window's REST calls use it too)."""
         self.presence = PresenceClient(server_url, token)  # E3: this agent's announcements
-        self._engine = SyncEngine(
-            cache_path,
-            server_url,
-            token,
-            on_state=self._on_state,
-            on_presence=self._on_presence,
-            **{"pull_limit": PULL_LIMIT, **(engine_options or {})},
-        )
+        self._cache_path = Path(cache_path)
+        self._engine_options = engine_options
+        self._engine = self._new_engine(token)
         self._state = self._engine.state
         self._task: asyncio.Task[None] | None = None
         self._fetches: set[asyncio.Task[Any]] = set()
         self._start_done = _cursor_position(Path(cache_path))
         self._start_pending = self._state.pending
         self._closed = False
+        self._switching = False
+
+    def _new_engine(self, token: str) -> SyncEngine:
+        return SyncEngine(
+            self._cache_path,
+            self.server_url,
+            token,
+            on_state=self._on_state,
+            on_presence=self._on_presence,
+            **{"pull_limit": PULL_LIMIT, **(self._engine_options or {})},
+        )
 
     @property
     def state(self) -> EngineState:
         return self._state
+
+    @property
+    def closed(self) -> bool:
+        """`aclose()` was called: the engine is stopped for good."""
+        return self._closed
+
+    @property
+    def needs_sign_in(self) -> bool:
+        """Sync stopped because the server refused the token (`AuthError`: revoked,
+        expired); it stays stopped until `use_token()` gets a new one."""
+        state = self._state
+        return state.status == "error" and SIGN_IN_AGAIN in (state.last_error or "").lower()
 
     @property
     def running(self) -> bool:
@@ -132,7 +153,7 @@ class SyncBridge(QObject):
         on_done: Callable[[T], None],
         on_error: Callable[[Exception], None],
     ) -> None:
-        if self._closed:
+        if self._closed or self._switching:
             on_error(OfflineError("The sync engine is closed."))
             return
         task = asyncio.get_event_loop().create_task(work())
@@ -150,9 +171,39 @@ class SyncBridge(QObject):
 
         task.add_done_callback(finished)
 
+    async def use_token(self, token: str) -> None:
+        """Carry on with a new token (the agent signed in again): the engine is closed
+        (waiting for a cache write in flight) and made again on the same cache, so its
+        outbox is sent with the new token; it runs again if it was running. The
+        collision notice's announcements move to a client with the new token."""
+        if self._closed or self._switching:
+            return
+        self._switching = True
+        try:
+            running = self._task is not None
+            announced = dict(self.presence.states)
+            # who-else-is-here listeners (the collision notices), handed over as they are
+            listeners = dict(self.presence._listeners)
+            await self._stop_engine()
+            if self.closed:  # closed meanwhile: stay closed
+                return
+            self.token = token
+            self.presence = PresenceClient(self.server_url, token)
+            self._engine = self._new_engine(token)
+            self._on_state(self._engine.state)
+            if running:
+                self._task = asyncio.get_event_loop().create_task(self._engine.run())
+            for ticket_id, presence in announced.items():
+                self.presence.set_state(ticket_id, presence, listeners.get(ticket_id))
+        finally:
+            self._switching = False
+
     async def aclose(self) -> None:
         """Stop the task and the engine (waits for a cache write in flight)."""
         self._closed = True
+        await self._stop_engine()
+
+    async def _stop_engine(self) -> None:
         fetches, self._fetches = list(self._fetches), set()
         for fetch in fetches:
             fetch.cancel()

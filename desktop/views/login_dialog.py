@@ -1,5 +1,6 @@
 """Signing in: server address, user name and password; "Work offline" when a cache is
-already on this computer. The sign-in runs on the asyncio loop (the dialog stays live);
+already on this computer; signing in again from the window (a note says why, no "Work
+offline"). The sign-in runs on the asyncio loop (the dialog stays live);
 a refusal or an unreachable server is told in the dialog and nothing typed is lost."""
 
 from __future__ import annotations
@@ -19,12 +20,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sync.client.login import LoginError, LoginRefused, ServerUnreachable, SignedIn
+from sync.client.login import (
+    AccountMismatch,
+    LoginError,
+    LoginRefused,
+    ServerUnreachable,
+    SignedIn,
+)
 
 WORK_OFFLINE = 2
 """`finished` code when the agent chose to work offline."""
 
 SignIn = Callable[[str, str, str], Awaitable[SignedIn]]
+
+
+def _note_label(note: str) -> QLabel:
+    """Why the dialog is asked for (signing in again from the window); hidden when empty."""
+    label = QLabel(note)
+    label.setObjectName("loginNote")
+    label.setWordWrap(True)
+    label.setVisible(bool(note))
+    return label
 
 
 class LoginDialog(QDialog):
@@ -35,6 +51,7 @@ class LoginDialog(QDialog):
         server: str = "",
         username: str = "",
         offline_allowed: bool = False,
+        note: str = "",
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -63,6 +80,8 @@ class LoginDialog(QDialog):
         self.error_label.setStyleSheet("color: #c62828;")
         self.error_label.hide()
 
+        self.note_label = _note_label(note)
+
         form = QFormLayout()
         form.addRow(self.tr("Server address"), self.server_edit)
         form.addRow(self.tr("User name"), self.user_edit)
@@ -84,6 +103,7 @@ class LoginDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        layout.addWidget(self.note_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
@@ -148,6 +168,10 @@ class LoginDialog(QDialog):
                 ).replace("%1", server),
                 self.server_edit,
             )
+            return
+        except AccountMismatch as exc:  # its message is already the agent's language
+            self._set_busy(False)
+            self.show_error(str(exc), self.user_edit)
             return
         except LoginError as exc:
             self._set_busy(False)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 from sqlalchemy.orm import Session
 
@@ -37,11 +37,31 @@ def _older_label() -> QLabel:
     return label
 
 
+def _sign_in_button(view: SyncStatusView) -> QToolButton:
+    """While the server refuses the token (revoked, expired): sign in again from here."""
+    button = QToolButton()
+    button.setObjectName("syncSignIn")
+    button.setAutoRaise(True)
+    button.setStyleSheet("color: #c62828; text-decoration: underline;")
+    button.setText(QCoreApplication.translate("SyncStatusView", "Sign in again…"))
+    button.setToolTip(
+        QCoreApplication.translate(
+            "SyncStatusView",
+            "The server ended your session. Sign in again to send your changes and sync.",
+        )
+    )
+    button.hide()
+    button.clicked.connect(view.sign_in_requested)
+    return button
+
+
 class SyncStatusView(QWidget):
     """Reads the bridge's signals; never touches the network or the cache itself (the
     counts come from the DB worker)."""
 
     conflicts_requested = Signal()
+    sign_in_requested = Signal()
+    """The agent asked to sign in again (shown only while the server refuses the token)."""
 
     def __init__(
         self,
@@ -103,6 +123,9 @@ class SyncStatusView(QWidget):
         ):
             layout.addWidget(widget)
 
+        self.sign_in_button = _sign_in_button(self)
+        layout.insertWidget(1, self.sign_in_button)  # beside the "Sync error" it answers
+
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self._show_last)
@@ -142,6 +165,7 @@ class SyncStatusView(QWidget):
                 "Building the search index: the newest rows may not be found yet."
             )
         self.status_label.setToolTip(tip)
+        self.sign_in_button.setVisible(self._bridge.needs_sign_in)
         self._show_older(state)
         if state.status != "syncing":  # the engine counts the outbox again as a round ends
             self._show_pending(state.pending)

@@ -265,7 +265,8 @@ def load_page(
                 conn.execute(sql)
             state.put(conn, BOOTSTRAP, None)
             state.put(conn, state.CURSOR, mark["cursor"])
-            state.put(conn, OLDER, json.dumps({"after": "", "done": 0, "total": mark["total"]}))
+            # the total comes with the first page of them (the server counts messages)
+            state.put(conn, OLDER, json.dumps({"after": "", "done": 0, "total": 0}))
             mark["finished"] = True
         else:
             mark["entity"] = nxt

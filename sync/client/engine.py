@@ -183,8 +183,15 @@ class SyncEngine:
             pending=outbox.count_pending(self._conn),
             last_sync_at=bookmarks.last_sync_at(self._conn),
             indexing=bool(search_pending(self._conn)),
-            loading_older=snap.marker(self._conn, snap.OLDER) is not None,
         )
+        older = snap.marker(self._conn, snap.OLDER)
+        if older is not None:  # a first sync's older conversations are still to come
+            self._state = replace(
+                self._state,
+                loading_older=True,
+                older_done=int(older.get("done", 0)),
+                older_total=int(older.get("total", 0)),
+            )
         self._closed = False
 
     # -- state ---------------------------------------------------------------------

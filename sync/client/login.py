@@ -35,6 +35,11 @@ class ServerUnreachable(LoginError):
     """No answer from that address."""
 
 
+class AccountMismatch(LoginError):
+    """Signed in, but as an account this window may not use (its cache is another
+    account's); the message is for the agent, already in their language."""
+
+
 def normalize_address(server: str) -> str:
     """What the agent typed as a base URL: `host:port` gets `http://`."""
     address = server.strip()
@@ -68,6 +73,20 @@ async def login(server: str, username: str, password: str, *, label: str) -> Sig
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise LoginError("The server's answer could not be read.") from exc
+
+
+async def logout(server: str, token: str, *, timeout: float = 5.0) -> bool:
+    """Revoke `token` on the server (`POST /api/v1/auth/logout`). True when the server
+    no longer takes it (revoked now, or already revoked or expired: 401); False when it
+    could not be reached or refused otherwise. The token is never logged."""
+    base = normalize_address(server)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with httpx.AsyncClient(base_url=f"{base}/api/v1", timeout=timeout) as client:
+            reply = await client.post("/auth/logout", headers=headers)
+    except (httpx.TransportError, httpx.InvalidURL, ValueError):
+        return False
+    return reply.status_code in (200, 204, 401)
 
 
 def _message(reply: httpx.Response) -> str:

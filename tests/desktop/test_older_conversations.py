@@ -22,6 +22,7 @@ from desktop.views.ticket_view import TicketView
 from tests.desktop.conftest import Desk
 from tests.desktop.sync_helpers import flush_deletes, in_thread, run
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 FAST: dict[str, float] = {"backoff": 0.05, "max_backoff": 0.2, "retries": 1, "timeout": 5.0}
 
 
@@ -72,6 +73,9 @@ def test_d6_an_old_ticket_opened_early_fetches_its_conversation_and_the_rest_fol
     try:
         assert not status.older_label.isHidden()
         assert "گفت‌وگوهای قدیمی‌تر" in status.older_label.text()
+        status.resize(900, 28)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        assert status.grab().save(str(SCREENSHOTS / "older_conversations_fa.png"))
 
         view = TicketView(context, old)
         qtbot.addWidget(view)

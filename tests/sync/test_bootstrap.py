@@ -211,6 +211,10 @@ def test_d6_o3_bootstrap_fills_what_the_pull_from_zero_fills(
     assert old_messages and not old_messages & after_first
     assert recent and recent <= after_first
     assert any(s.loading_older for s in states) and not states[-1].loading_older
+    # progress of the older conversations counts messages against the server's count
+    older = [(s.older_done, s.older_total) for s in states if s.older_total]
+    assert older and all(0 < done <= total for done, total in older)
+    assert older[0][1] == len(old_messages | recent)  # what this agent may see
     assert bookmark(path, bootstrap.OLDER) is None and bookmark(path, bootstrap.BOOTSTRAP) is None
     assert bookmark(path, bookmarks.SEARCH_PENDING) is None
 
