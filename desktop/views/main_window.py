@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,6 +33,9 @@ from desktop.views.ticket_view import TicketView, TicketWindows
 
 SEARCH_DELAY_MS = 250
 CLOCK_TICK_MS = 60_000
+HELD_LOOKUP_LIMIT = 5_000
+"""Selections up to this many tickets have their new rows found by the worker after a sync;
+a bigger one (shift-click over a huge queue) is followed row by row near where it was."""
 
 COLUMN_WIDTHS: dict[Column, int] = {
     Column.UNSYNCED: 22,
@@ -114,6 +117,10 @@ class MainWindow(QMainWindow):
         self._clock.start()
 
         self.model.row_count_changed.connect(self._show_count)
+        # rows moved by a reload in place (after a sync): the top row stays where it was
+        self._top_row: QPersistentModelIndex | None = None
+        self.model.layoutAboutToBeChanged.connect(self._hold_top_row)
+        self.model.layoutChanged.connect(self._keep_top_row)
         self.ticket_windows = TicketWindows(context, self)  # one window per open ticket
         self.ticket_windows.ticket_changed.connect(self.ticket_saved)
         self.table.activated.connect(self._open_row)  # double-click or Enter
@@ -199,10 +206,48 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def refresh_after_sync(self, changed: bool = True) -> None:
-        """A sync sent or brought changes: reload the queue and the sidebar counts."""
+        """A sync sent or brought changes: reload the queue in place and the sidebar counts.
+        The selected tickets stay selected and the current one current (by ticket id, not
+        row), the rows in view stay in view; tickets that left the queue drop out."""
         if changed:
-            self.model.reload()
+            self.model.reload_in_place(self._held_ids())
             self.refresh_counts()
+
+    def _held_ids(self) -> list[str]:
+        """The selected tickets, the current one and the one at the top of the view (one
+        slice of ids per selected range): the worker finds their new rows after a sync."""
+        selection = self.table.selectionModel()
+        ids: list[str] = []
+        blocks = selection.selection()
+        for block in (blocks.at(i) for i in range(blocks.count())):
+            if len(ids) + block.height() > HELD_LOOKUP_LIMIT:
+                break
+            ids += self.model.ticket_ids_between(block.top(), block.bottom())
+        current = selection.currentIndex()
+        if current.isValid():
+            ids.append(self.model.ticket_id(current.row()))
+        top = self.table.rowAt(0)
+        if top >= 0:
+            ids.append(self.model.ticket_id(top))  # the scroll position's anchor
+        return ids
+
+    def _hold_top_row(self) -> None:
+        """Before the rows move: hold the ticket at the top of the view when scrolled (at
+        the very top, new tickets above come into view instead)."""
+        row = self.table.rowAt(0)
+        scrolled = self.table.verticalScrollBar().value() > 0
+        self._top_row = QPersistentModelIndex(self.model.index(row, 0)) if scrolled else None
+
+    def _keep_top_row(self) -> None:
+        """After the rows moved: scroll so that the held ticket is at the top again."""
+        top, self._top_row = self._top_row, None
+        if top is None or not top.isValid():
+            return  # not scrolled, or that ticket left the queue: the scroll bar stays
+        table = self.table
+        across = table.horizontalScrollBar().value()
+        table.doItemsLayout()  # the scroll range of the grown list, now
+        table.scrollTo(top.sibling(top.row(), 0), table.ScrollHint.PositionAtTop)
+        table.horizontalScrollBar().setValue(across)  # only the vertical position moves
 
     @Slot(str)
     def ticket_saved(self, _ticket_id: str) -> None:

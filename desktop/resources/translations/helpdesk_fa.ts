@@ -463,142 +463,167 @@
 <context>
     <name>ConversationView</name>
     <message>
-        <location filename="../../views/conversation_view.py" line="116"/>
+        <location filename="../../views/conversation_view.py" line="119"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="118"/>
+        <location filename="../../views/conversation_view.py" line="121"/>
         <source>Reply</source>
         <translation>پاسخ</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="120"/>
+        <location filename="../../views/conversation_view.py" line="123"/>
         <source>Internal note</source>
         <translation>یادداشت داخلی</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="121"/>
+        <location filename="../../views/conversation_view.py" line="124"/>
         <source>System</source>
         <translation>سامانه</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="127"/>
+        <location filename="../../views/conversation_view.py" line="130"/>
         <source>Assigned to {assignee} automatically ({mode}).</source>
         <translation>به‌طور خودکار به {assignee} واگذار شد ({mode}).</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="130"/>
+        <location filename="../../views/conversation_view.py" line="133"/>
         <source>Merged {tickets} into this ticket.</source>
         <translation>{tickets} در این تیکت ادغام شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="133"/>
+        <location filename="../../views/conversation_view.py" line="136"/>
         <source>Merged into {ticket}.</source>
         <translation>در {ticket} ادغام شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="136"/>
+        <location filename="../../views/conversation_view.py" line="139"/>
         <source>Converted to lead &quot;{lead}&quot; (sales team: {team}, salesperson: {salesperson}); the ticket is archived.</source>
         <translation>به سرنخ «{lead}» تبدیل شد (تیم فروش: {team}، فروشنده: {salesperson})؛ تیکت بایگانی شد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="141"/>
+        <location filename="../../views/conversation_view.py" line="144"/>
         <source>The customer marked it resolved (rating {rating} of 5).</source>
         <translation>مشتری آن را حل‌شده اعلام کرد (امتیاز {rating} از ۵).</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="239"/>
+        <location filename="../../views/conversation_view.py" line="158"/>
+        <source>sending…</source>
+        <translation>در حال ارسال…</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="160"/>
+        <source>sent</source>
+        <translation>ارسال شد</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="162"/>
+        <source>failed</source>
+        <translation>ارسال نشد</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="169"/>
+        <source>interrupted while sending; it may or may not have reached the customer</source>
+        <translation>ارسال نیمه‌کاره ماند؛ شاید به مشتری رسیده باشد، شاید نه</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="278"/>
         <source>No messages yet.</source>
         <translation>هنوز پیامی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="258"/>
+        <location filename="../../views/conversation_view.py" line="297"/>
         <source>Unknown</source>
         <translation>نامشخص</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="262"/>
+        <location filename="../../views/conversation_view.py" line="302"/>
         <source>not yet sent</source>
         <translation>هنوز فرستاده نشده</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="278"/>
+        <location filename="../../views/conversation_view.py" line="310"/>
+        <source>Not sent to the customer:</source>
+        <translation>به مشتری فرستاده نشد:</translation>
+    </message>
+    <message>
+        <location filename="../../views/conversation_view.py" line="328"/>
         <source>Attachments:</source>
         <translation>پیوست‌ها:</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="291"/>
+        <location filename="../../views/conversation_view.py" line="341"/>
         <source>%1 bytes</source>
         <translation>%1 بایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="293"/>
+        <location filename="../../views/conversation_view.py" line="343"/>
         <source>%1 KB</source>
         <translation>%1 کیلوبایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="294"/>
+        <location filename="../../views/conversation_view.py" line="344"/>
         <source>%1 MB</source>
         <translation>%1 مگابایت</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="320"/>
+        <location filename="../../views/conversation_view.py" line="370"/>
         <source>Open</source>
         <translation>باز کردن</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="323"/>
+        <location filename="../../views/conversation_view.py" line="373"/>
         <source>Save as…</source>
         <translation>ذخیره با نام…</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="333"/>
+        <location filename="../../views/conversation_view.py" line="383"/>
         <source>Save attachment</source>
         <translation>ذخیره پیوست</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="383"/>
+        <location filename="../../views/conversation_view.py" line="433"/>
         <source>%1 could not be written to %2: %3</source>
         <translation>%1 در %2 نوشته نشد: %3</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="437"/>
+        <location filename="../../views/conversation_view.py" line="487"/>
         <source>Downloading %1…</source>
         <translation>در حال دریافت %1…</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="458"/>
+        <location filename="../../views/conversation_view.py" line="508"/>
         <source>%1 is not on this computer and the server cannot be reached. Try again when you are back online.</source>
         <translation>%1 روی این رایانه نیست و سرور در دسترس نیست. وقتی دوباره برخط شدید، دوباره امتحان کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="462"/>
+        <location filename="../../views/conversation_view.py" line="512"/>
         <source>%1 could not be downloaded: the server asks you to sign in again.</source>
         <translation>%1 دریافت نشد: سرور می‌خواهد دوباره وارد شوید.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="464"/>
+        <location filename="../../views/conversation_view.py" line="514"/>
         <source>%1 arrived damaged from the server and was not kept. Try again.</source>
         <translation>%1 آسیب‌دیده از سرور رسید و نگه داشته نشد. دوباره امتحان کنید.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="467"/>
+        <location filename="../../views/conversation_view.py" line="517"/>
         <source>The server refused to give %1: %2</source>
         <translation>سرور %1 را نداد: %2</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="472"/>
+        <location filename="../../views/conversation_view.py" line="522"/>
         <source>%1 could not be downloaded.</source>
         <translation>%1 دریافت نشد.</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="484"/>
+        <location filename="../../views/conversation_view.py" line="534"/>
         <source>Attachment</source>
         <translation>پیوست</translation>
     </message>
     <message>
-        <location filename="../../views/conversation_view.py" line="477"/>
+        <location filename="../../views/conversation_view.py" line="527"/>
         <source>%1 is not on this computer yet; it arrives with the next sync.</source>
         <translation>%1 هنوز روی این رایانه نیست؛ با همگام‌سازی بعدی می‌رسد.</translation>
     </message>
@@ -1787,22 +1812,22 @@
     <message>
         <location filename="../../self_test.py" line="88"/>
         <location filename="../../self_test.py" line="168"/>
-        <location filename="../../views/main_window.py" line="65"/>
+        <location filename="../../views/main_window.py" line="68"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="74"/>
+        <location filename="../../views/main_window.py" line="77"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="98"/>
+        <location filename="../../views/main_window.py" line="101"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="230"/>
+        <location filename="../../views/main_window.py" line="275"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
     </message>
@@ -2086,199 +2111,199 @@
 <context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../models/queue_model.py" line="87"/>
+        <location filename="../../models/queue_model.py" line="98"/>
         <source>Sync</source>
         <translation>همگام</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="88"/>
+        <location filename="../../models/queue_model.py" line="99"/>
         <source>Number</source>
         <translation>شماره</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="89"/>
+        <location filename="../../models/queue_model.py" line="100"/>
         <source>Title</source>
         <translation>عنوان</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="90"/>
+        <location filename="../../models/queue_model.py" line="101"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="91"/>
+        <location filename="../../models/queue_model.py" line="102"/>
         <source>Stage</source>
         <translation>مرحله</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="92"/>
+        <location filename="../../models/queue_model.py" line="103"/>
         <source>Priority</source>
         <translation>اولویت</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="93"/>
+        <location filename="../../models/queue_model.py" line="104"/>
         <source>Severity</source>
         <translation>شدت</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="94"/>
+        <location filename="../../models/queue_model.py" line="105"/>
         <source>Impact</source>
         <translation>اثر</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="95"/>
+        <location filename="../../models/queue_model.py" line="106"/>
         <source>Team</source>
         <translation>تیم</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="96"/>
+        <location filename="../../models/queue_model.py" line="107"/>
         <source>Assignee</source>
         <translation>مسئول</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="97"/>
+        <location filename="../../models/queue_model.py" line="108"/>
         <source>SLA due</source>
         <translation>مهلت SLA</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="98"/>
+        <location filename="../../models/queue_model.py" line="109"/>
         <source>Updated</source>
         <translation>به‌روزرسانی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="99"/>
+        <location filename="../../models/queue_model.py" line="110"/>
         <source>Staff</source>
         <translation>کارشناس</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="100"/>
+        <location filename="../../models/queue_model.py" line="111"/>
         <source>Customer read</source>
         <translation>مشتری خواند</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="116"/>
+        <location filename="../../models/queue_model.py" line="127"/>
         <source>New</source>
         <translation>جدید</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="117"/>
+        <location filename="../../models/queue_model.py" line="128"/>
         <source>In progress</source>
         <translation>در حال انجام</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="118"/>
+        <location filename="../../models/queue_model.py" line="129"/>
         <source>Closed</source>
         <translation>بسته</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="121"/>
-        <location filename="../../models/queue_model.py" line="126"/>
+        <location filename="../../models/queue_model.py" line="132"/>
+        <location filename="../../models/queue_model.py" line="137"/>
         <source>Low</source>
         <translation>کم</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="122"/>
+        <location filename="../../models/queue_model.py" line="133"/>
         <source>Normal</source>
         <translation>عادی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="123"/>
+        <location filename="../../models/queue_model.py" line="134"/>
         <source>High</source>
         <translation>زیاد</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="127"/>
+        <location filename="../../models/queue_model.py" line="138"/>
         <source>Medium</source>
         <translation>متوسط</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="128"/>
+        <location filename="../../models/queue_model.py" line="139"/>
         <source>Critical</source>
         <translation>بحرانی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="131"/>
+        <location filename="../../models/queue_model.py" line="142"/>
         <source>Minor</source>
         <translation>جزئی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="132"/>
+        <location filename="../../models/queue_model.py" line="143"/>
         <source>Serious</source>
         <translation>جدی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="133"/>
+        <location filename="../../models/queue_model.py" line="144"/>
         <source>Catastrophic</source>
         <translation>فاجعه‌بار</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="136"/>
+        <location filename="../../models/queue_model.py" line="147"/>
         <source>Unread</source>
         <translation>خوانده‌نشده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="137"/>
+        <location filename="../../models/queue_model.py" line="148"/>
         <source>Seen, under review</source>
         <translation>در حال بررسی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="138"/>
+        <location filename="../../models/queue_model.py" line="149"/>
         <source>Answered, following up</source>
         <translation>در حال پیگیری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="141"/>
+        <location filename="../../models/queue_model.py" line="152"/>
         <source>Answered</source>
         <translation>پاسخ‌داده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="144"/>
+        <location filename="../../models/queue_model.py" line="155"/>
         <source>Staff: unread</source>
         <translation>کارشناس: خوانده‌نشده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="145"/>
+        <location filename="../../models/queue_model.py" line="156"/>
         <source>Staff: seen, under review</source>
         <translation>کارشناس: دیده‌شده، در حال بررسی</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="146"/>
+        <location filename="../../models/queue_model.py" line="157"/>
         <source>Staff: answered, following up</source>
         <translation>کارشناس: پاسخ‌داده، در حال پیگیری</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="149"/>
+        <location filename="../../models/queue_model.py" line="160"/>
         <source>Staff: answered</source>
         <translation>کارشناس: پاسخ‌داده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="153"/>
+        <location filename="../../models/queue_model.py" line="164"/>
         <source>Not read</source>
         <translation>نخوانده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="154"/>
+        <location filename="../../models/queue_model.py" line="165"/>
         <source>Read</source>
         <translation>خوانده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="382"/>
-        <location filename="../../models/queue_model.py" line="500"/>
+        <location filename="../../models/queue_model.py" line="516"/>
+        <location filename="../../models/queue_model.py" line="634"/>
         <source>Edits not yet sent to the server</source>
         <translation>تغییراتی که هنوز به سرور نرسیده‌اند</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="468"/>
+        <location filename="../../models/queue_model.py" line="602"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="485"/>
+        <location filename="../../models/queue_model.py" line="619"/>
         <source>Unassigned</source>
         <translation>بدون مسئول</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="504"/>
+        <location filename="../../models/queue_model.py" line="638"/>
         <source>Overdue since %1</source>
         <translation>گذشته از مهلت از %1</translation>
     </message>
