@@ -29,9 +29,6 @@ PULL_LIMIT = 250
 """Changes per pulled page. The engine reads a page (JSON, validation) in a worker thread,
 but pydantic holds the GIL for a whole page, so the GUI thread still waits that long:
 ~25 ms for 250 changes, against ~100 ms for the engine's default of 1000."""
-SIGN_IN_AGAIN = "sign in again"
-"""What an `AuthError`'s message always says (sync.client.engine `_auth_message`): the
-server refused the token (revoked, expired) and only signing in again helps."""
 
 
 class SyncBridge(QObject):
@@ -96,8 +93,7 @@ class SyncBridge(QObject):
     def needs_sign_in(self) -> bool:
         """Sync stopped because the server refused the token (`AuthError`: revoked,
         expired); it stays stopped until `use_token()` gets a new one."""
-        state = self._state
-        return state.status == "error" and SIGN_IN_AGAIN in (state.last_error or "").lower()
+        return self._state.status == "error" and self._state.token_refused
 
     @property
     def running(self) -> bool:

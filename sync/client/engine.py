@@ -75,6 +75,9 @@ class EngineState:
     loading_older: bool = False
     older_done: int = 0
     older_total: int = 0
+    # the server refused this client's token (401/403: revoked, expired): nothing syncs
+    # until the agent signs in again
+    token_refused: bool = False
 
 
 @dataclass
@@ -261,7 +264,8 @@ class SyncEngine:
                 raise
             except SyncError as exc:
                 await self._refresh_pending()
-                self._set(status="error", last_error=str(exc))
+                refused = isinstance(exc, AuthError)
+                self._set(status="error", last_error=str(exc), token_refused=refused)
                 raise
             except Exception as exc:
                 # our bug or a broken cache file: say so instead of "syncing" forever
@@ -271,7 +275,7 @@ class SyncEngine:
             await self._refresh_pending()
             finished = utcnow()
             await self._db(bookmarks.put_last_sync_at, finished)
-            self._set(status="online", last_sync_at=finished)
+            self._set(status="online", last_sync_at=finished, token_refused=False)
             return report
 
     async def _refresh_pending(self) -> None:
@@ -704,7 +708,7 @@ class SyncEngine:
                 use_stream = False
                 continue
             except AuthError as exc:
-                self._set(status="error", last_error=str(exc))
+                self._set(status="error", last_error=str(exc), token_refused=True)
             except OfflineError as exc:
                 self._set(status="offline", last_error=str(exc))
             except httpx.TransportError as exc:

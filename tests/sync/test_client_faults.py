@@ -451,10 +451,12 @@ def test_d6_401_and_403_ask_to_sign_in_again_and_keep_every_intent(
         assert said in str(error), str(error)
         assert state.status == "error" and state.last_error == str(error)
         assert "sign in again" in str(error).lower(), str(error)
+        assert state.token_refused  # what the window offers "sign in again" on
         assert state.pending == 3 and bookmark(path, bookmarks.CURSOR) == cursor
         assert [s for _, s, _ in outbox_states(path)] == [None, None, None]
     report, state = sync(path, sqlite_server, sqlite_server.token_for(user.id))
     assert report.applied == 3 and state.status == "online" and state.pending == 0
+    assert not state.token_refused
 
 
 def test_d6_a_push_refused_whole_rejects_only_its_culprit(
