@@ -1,5 +1,5 @@
-"""Who may see which team, ticket and message (O3, S6, S9), as SQL clauses so the server
-lists only what a user may see without loading rows into Python."""
+"""Who may see which team, ticket, message and canned reply (O3, S6, S9, E2), as SQL
+clauses so the server lists only what a user may see without loading rows into Python."""
 
 from __future__ import annotations
 
@@ -9,7 +9,16 @@ from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select, 
 from sqlalchemy.orm import Session
 
 from core.enums import MessageKind, Role, Visibility
-from core.models import Message, Team, TeamFollower, TeamMember, Ticket, TicketFollower, User
+from core.models import (
+    CannedReply,
+    Message,
+    Team,
+    TeamFollower,
+    TeamMember,
+    Ticket,
+    TicketFollower,
+    User,
+)
 
 # what a customer may read of a conversation (S6): never internal notes or system events
 PUBLIC_KINDS = (MessageKind.CUSTOMER_REPLY, MessageKind.AGENT_REPLY)
@@ -114,6 +123,20 @@ def visible_messages_clause(user: User) -> ColumnElement[bool]:
     if user.role is Role.PORTAL:
         return and_(Message.kind.in_(PUBLIC_KINDS), ticket_visible)
     return ticket_visible
+
+
+def visible_canned_replies_clause(user: User) -> ColumnElement[bool]:
+    """A WHERE clause over `CannedReply` for the replies `user` may receive (E2).
+
+    A personal reply (`owner_id` set) is its owner's alone: nobody else gets it, not a
+    supervisor and not an admin either. Admins manage the shared replies (no owner), and
+    may file a personal one for someone, but never read a colleague's private snippets.
+    Shared replies go to all active staff; portal customers get none. A reply kept for a
+    team is shared here (the composer offers it to the team's members; the REST listing
+    also hides those of teams the user may not see)."""
+    if not user.active or user.role is Role.PORTAL:
+        return false()
+    return or_(CannedReply.owner_id.is_(None), CannedReply.owner_id == user.id)
 
 
 def can_see_ticket(session: Session, user: User, ticket_id: str) -> bool:

@@ -5,7 +5,7 @@ team's members and followers). Core selects, not ORM objects: pages stay fast.""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
@@ -28,7 +28,12 @@ from core.models import (
     ticket_contacts,
     ticket_tags,
 )
-from core.visibility import visible_messages_clause, visible_teams_clause, visible_tickets_clause
+from core.visibility import (
+    visible_canned_replies_clause,
+    visible_messages_clause,
+    visible_teams_clause,
+    visible_tickets_clause,
+)
 from sync.server.changelog import CLASSES
 
 # never leaves the server
@@ -49,18 +54,30 @@ def row_dict(
     return {k: _json(v) for k, v in row.items() if k not in hidden}
 
 
+def _attachments_clause(user: User) -> ColumnElement[bool]:
+    return exists().where(Ticket.id == Attachment.ticket_id, visible_tickets_clause(user))
+
+
+def _stages_clause(user: User) -> ColumnElement[bool]:
+    return exists().where(Team.id == Stage.team_id, visible_teams_clause(user))
+
+
+# the entities not everyone on the staff may receive, and the rule of each; a personal
+# canned reply reaches its owner only, admins included (E2)
+_CLAUSES: dict[str, Callable[[User], ColumnElement[bool]]] = {
+    "ticket": visible_tickets_clause,
+    "message": visible_messages_clause,
+    "attachment": _attachments_clause,
+    "team": visible_teams_clause,
+    "stage": _stages_clause,
+    "canned_reply": visible_canned_replies_clause,
+}
+
+
 def visibility_clause(entity: str, user: User) -> ColumnElement[bool] | None:
-    if entity == "ticket":
-        return visible_tickets_clause(user)
-    if entity == "message":
-        return visible_messages_clause(user)
-    if entity == "attachment":
-        return exists().where(Ticket.id == Attachment.ticket_id, visible_tickets_clause(user))
-    if entity == "team":
-        return visible_teams_clause(user)
-    if entity == "stage":
-        return exists().where(Team.id == Stage.team_id, visible_teams_clause(user))
-    return None
+    """The rows of `entity` `user` may receive in pull and snapshot pages (None: all)."""
+    rule = _CLAUSES.get(entity)
+    return rule(user) if rule is not None else None
 
 
 def load_rows(

@@ -587,7 +587,12 @@ def test_e2_canned_replies_personal_ones_stay_personal(sqlite_server: LiveServer
         _error(other.get(f"/canned-replies/{team_reply['id']}"), 404, "not_found")
         edited = _ok(other.patch(f"/canned-replies/{shared['id']}", json={"body": "Hello!"}))
         assert edited["body"] == "Hello!"
-        assert len(_ok(admin.get("/canned-replies"))["items"]) == 3
+        # E2: an admin manages the shared replies, never reads a colleague's personal one
+        assert {r["id"] for r in _ok(admin.get("/canned-replies"))["items"]} == {
+            shared["id"],
+            team_reply["id"],
+        }
+        _error(admin.get(f"/canned-replies/{personal['id']}"), 404, "not_found")
         assert mine.delete(f"/canned-replies/{personal['id']}").status_code == 204
 
 

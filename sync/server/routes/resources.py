@@ -20,7 +20,8 @@ staff = agent, supervisor or admin; supervisor = supervisor or admin. Portal cus
 403 on all of these (they have /portal); no token is 401. "visible": a team the caller may
 not see (private, not invited; core.visibility.visible_teams_clause) answers 404, as do
 its stages, as if it did not exist (O3). Canned replies of a hidden team or of another
-agent are hidden the same way.
+user are hidden the same way: a personal reply is its owner's alone, read, edited or
+deleted by nobody else, admins included (they manage the shared ones; E2).
 
 Deleting: rows with an `active` flag (users, teams, departments) are deactivated; other
 rows are deleted, or refused with 409 `in_use` while another row still points at them.

@@ -40,8 +40,9 @@ from sync.server.services.tickets import check_id
 router = APIRouter(prefix="/sync", tags=["sync"])
 
 # entities whose disappearance from a user's sight is told as leave_scope; the others
-# (messages, attachments, stages) go with their ticket or team
-_SCOPED = ("ticket", "team")
+# (messages, attachments, stages) go with their ticket or team. A canned reply leaves
+# the others' caches when it becomes someone's personal one (E2)
+_SCOPED = ("ticket", "team", "canned_reply")
 
 
 class ResetRequired(Conflict):

@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,7 @@ from core.visibility import (
     VisibilityChange,
     can_see_team,
     set_team_visibility,
+    visible_canned_replies_clause,
     visible_teams_clause,
 )
 from sync.server import auth
@@ -367,11 +368,11 @@ def check_staff(session: Session, user_id: str | None, field: str) -> None:
 
 
 def visible_canned_clause(actor: User) -> ColumnElement[bool]:
-    """Shared replies, replies of teams the actor sees, and the actor's own; admins all."""
-    if actor.role is Role.ADMIN:
-        return true()
+    """Shared replies of no team or of a team the actor sees, and the actor's own. A
+    colleague's personal reply is hidden from everyone, admins too
+    (core.visibility.visible_canned_replies_clause): it answers 404 as if absent."""
     return and_(
-        or_(CannedReply.owner_id.is_(None), CannedReply.owner_id == actor.id),
+        visible_canned_replies_clause(actor),
         or_(
             CannedReply.team_id.is_(None),
             CannedReply.team_id.in_(select(Team.id).where(visible_teams_clause(actor))),
@@ -393,7 +394,8 @@ def visible_canned(session: Session, actor: User, ident: str) -> CannedReply:
 
 
 def check_owner(actor: User, owner_id: str | None) -> None:
-    """Agents keep personal replies for themselves; admins may file one for anyone."""
+    """Agents keep personal replies for themselves; admins may file one for anyone (it is
+    then that user's alone: the admin no longer sees it)."""
     if owner_id is not None and owner_id != actor.id and actor.role is not Role.ADMIN:
         raise ValidationError(
             "owner_id", "You may keep personal replies only for yourself.", code="not_owner"
