@@ -82,6 +82,19 @@ class PushResult(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class BlobUpload(Base):
+    """Who sent which file's bytes (`PUT /attachments/{hash}`), and when last. Bytes are
+    stored once per hash, so a hash alone proves nothing: a user may download, or name on
+    a ticket, a hash they uploaded themselves or one on a ticket they may see (O3, C2).
+    Kept as long as the bytes are (nothing removes stored files)."""
+
+    __tablename__ = "blob_uploads"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Delivery(Base):
     """One outgoing mail or SMS for one message and recipient. The unique key makes a
     send at most once per message, whatever retries or restarts happen."""

@@ -26,6 +26,7 @@ from sync.protocol import Mutation
 from sync.server.config import ServerConfig
 from sync.server.database import CONFIG_KEY
 from sync.server.errors import Conflict
+from sync.server.services import attachments as attachment_services
 from sync.server.services import messages as message_services
 from sync.server.services import tickets as ticket_services
 from sync.server.services.tickets import check_id, require_staff
@@ -154,8 +155,11 @@ def create_attachment(session: Session, actor: User, m: Mutation) -> dict[str, A
     {ticket_id, message_id?, filename, mime_type?, content_hash}; the attachment keeps the
     client's id (`entity_id`). Its bytes were uploaded first (PUT /attachments/{hash});
     the same rules as the upload endpoint: staff, a ticket the actor may see, a message
-    of that ticket. A note's file stays as internal as the note (S6): who may download a
-    file is decided by the message it hangs on."""
+    of that ticket. The hash must be the actor's to name (O3): bytes they uploaded
+    themselves, or a file on a ticket they may see; a hash learned elsewhere is refused
+    exactly as bytes that never arrived, so it tells nothing of another ticket's files.
+    A note's file stays as internal as the note (S6): who may download a file is decided
+    by the message it hangs on."""
     ticket = ticket_services.get_visible_ticket(session, actor, _text(m.payload, "ticket_id"))
     require_staff(actor)
     check_id("entity_id", m.entity_id)
@@ -173,6 +177,13 @@ def create_attachment(session: Session, actor: User, m: Mutation) -> dict[str, A
     # surrogates are refused
     if not filename or any(c < " " or "\ud800" <= c <= "\udfff" for c in filename):
         raise ValidationError("filename", "The file name is not valid.", code="invalid")
+    if not attachment_services.may_use_hash(session, actor, content_hash):
+        # asked before the store: whether the server holds these bytes is not told
+        raise ValidationError(
+            "content_hash",
+            "The file's content did not reach the server from your account; add the file again.",
+            code="blob_missing",
+        )
     config: ServerConfig | None = session.info.get(CONFIG_KEY)
     store = BlobStore(config.blob_dir) if config is not None else None
     if store is None or not store.exists(content_hash):

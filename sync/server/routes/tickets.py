@@ -370,9 +370,11 @@ def upload(
 @files_router.get("/{content_hash}", response_model=None, operation_id="download_attachment")
 @files_router.head("/{content_hash}", response_model=None, operation_id="head_attachment")
 def download(request: Request, content_hash: str, session: Db, user: CurrentUser) -> Response:
-    """The bytes of a file, only for someone who may see a ticket holding it (else 404).
-    Sent as an attachment with `nosniff`, so a browser never runs what was uploaded."""
-    attachment = attachment_service.visible_attachment(session, user, content_hash)
+    """The bytes of a file, only for someone who may see a ticket holding it, or for the
+    staff member who uploaded them (`PUT`, before naming them on a ticket); for anyone
+    else 404, as for a hash the server never saw (O3). Sent as an attachment with
+    `nosniff`, so a browser never runs what was uploaded."""
+    attachment = attachment_service.readable_file(session, user, content_hash)
     path = attachment_service.blob_path(_store(request), attachment)
     return FileResponse(
         path,
@@ -399,13 +401,16 @@ def upload_blob(
     request: Request,
     content_hash: str,
     user: Staff,
+    session: Db,
     file: Annotated[UploadFile, File(description="the file, as multipart/form-data")],
 ) -> BlobOut:
     """C2, I2: the bytes of a file added offline, named by their SHA-256, sent before the
     pushed `attachment.create` that names them on a ticket. Bytes that do not hash to
     `content_hash` are refused (422) and not kept; sending the same bytes again is
     harmless. A body over the server's upload limit is refused with 413 before it is
-    read. Staff only; the bytes reach nobody until an attachment row names them."""
+    read. Staff only; the bytes reach nobody but the uploader until an attachment row
+    names them on a ticket, and who uploaded which hash is recorded: only the uploader (or
+    someone who may see a ticket holding the hash) may name it in `attachment.create`."""
     check_hash(content_hash)
     digest = hashlib.file_digest(file.file, "sha256").hexdigest()  # type: ignore[arg-type]
     if digest != content_hash:
@@ -414,6 +419,8 @@ def upload_blob(
         )
     file.file.seek(0)
     _store(request).put(file.file)
+    attachment_service.record_upload(session, user, content_hash)
+    session.commit()
     return BlobOut(content_hash=content_hash, size=_store(request).path_for(digest).stat().st_size)
 
 

@@ -1,18 +1,25 @@
 """Files on tickets (C2, I2): stored once per content hash, named by an Attachment row,
-and handed out only to someone who may see a ticket holding that hash (O3)."""
+and handed out only to someone who may see a ticket holding that hash (O3), or who sent
+those bytes themselves (`blob_uploads`). A hash is no key: one learned from a log, a
+colleague or a ticket seen once opens nothing, and cannot be named on another ticket to
+read it there (the same rule guards `attachment.create`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from core.blobs import BlobStore, attach_file, check_hash
 from core.enums import Role
 from core.errors import NotFoundError, ValidationError
+from core.ids import utcnow
 from core.models import Attachment, Message, Ticket, User
+from core.models.server import BlobUpload
 from core.visibility import PUBLIC_KINDS, visible_tickets_clause
 from sync.server.services.tickets import check_id, require_staff
 
@@ -84,7 +91,59 @@ def visible_attachment(session: Session, actor: User, content_hash: str) -> Atta
     return found
 
 
-def blob_path(store: BlobStore, attachment: Attachment) -> Path:
+def record_upload(session: Session, actor: User, content_hash: str) -> None:
+    """Note that `actor` sent the bytes of `content_hash` (now). The caller commits."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    stmt = insert(BlobUpload).values(content_hash=content_hash, user_id=actor.id, uploaded_at=now)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[BlobUpload.content_hash, BlobUpload.user_id],
+            set_={"uploaded_at": stmt.excluded.uploaded_at},
+        )
+    )
+
+
+def uploaded_by(session: Session, actor: User, content_hash: str) -> bool:
+    return session.get(BlobUpload, (content_hash, actor.id)) is not None
+
+
+def may_use_hash(session: Session, actor: User, content_hash: str) -> bool:
+    """Whether staff member `actor` may read the bytes of `content_hash` and name them on
+    a ticket: a ticket they may see carries them, or they uploaded them themselves."""
+    if uploaded_by(session, actor, content_hash):
+        return True
+    try:
+        visible_attachment(session, actor, content_hash)
+    except NotFoundError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Readable:
+    """A file a user may download: its hash and how to name and type it."""
+
+    content_hash: str
+    filename: str
+    mime_type: str
+
+
+def readable_file(session: Session, actor: User, content_hash: str) -> Readable:
+    """The file `actor` may download under this hash: as named on a ticket they may see,
+    else (staff) their own upload not yet on any ticket, as raw bytes. Anything else is
+    missing (404), whether or not the server holds the bytes."""
+    try:
+        found = visible_attachment(session, actor, content_hash)
+    except NotFoundError:
+        if actor.role is Role.PORTAL or not uploaded_by(session, actor, content_hash):
+            raise
+        return Readable(content_hash, content_hash, "application/octet-stream")
+    return Readable(found.content_hash, found.filename, found.mime_type)
+
+
+def blob_path(store: BlobStore, attachment: Attachment | Readable) -> Path:
     path = store.path_for(attachment.content_hash)
     if not path.is_file():
         raise NotFoundError("The file's content is missing on the server.")
