@@ -3,9 +3,11 @@ change stage, follow / unfollow, close, reopen, archive / restore and the custom
 on the toolbar, in the table's context menu and as single-key shortcuts.
 
 The shortcuts are bound to the queue table only (Qt.WidgetShortcut), so typing in the
-search box never triggers them. Every action is a local edit through core.local_edits,
-run on the DbRunner one ticket per transaction with its outbox rows (E2 bulk: in chunks,
-with progress when many); then the queue reloads and the sync engine is poked.
+search box never triggers them; each also answers to the same key under the Persian
+layout (desktop.shortcuts: "A" and "ش" assign to me). Every action is a local edit
+through core.local_edits, run on the DbRunner one ticket per transaction with its outbox
+rows (E2 bulk: in chunks, with progress when many); then the queue reloads and the sync
+engine is poked.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from core.local_edits import (
 )
 from core.triage import TeamChoice, TicketBrief, briefs, teams
 from desktop.context import WindowContext
+from desktop.shortcuts import with_persian_twins
 
 if TYPE_CHECKING:
     from desktop.views.main_window import MainWindow
@@ -99,7 +102,7 @@ class TicketActions(QObject):
         def make(text: str, keys: Sequence[str], slot: Callable[[], None], name: str) -> QAction:
             action = QAction(text, self._table)
             action.setObjectName(name)
-            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcuts(with_persian_twins(keys))  # "A" and "ش", the same key
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             action.triggered.connect(slot)
             self._table.addAction(action)

@@ -23,6 +23,7 @@ from core.queues import QueueKind, QueueQuery, count
 from desktop.actions import TicketActions
 from desktop.context import WindowContext
 from desktop.models.queue_model import SORT_KEYS, Column, QueueTableModel
+from desktop.shortcuts import add_persian_twins
 from desktop.views.account_actions import AccountMenu
 from desktop.views.dashboard import DashboardLauncher
 from desktop.views.kanban import BoardLauncher
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         self.new_ticket = new_ticket_action(  # Ctrl+N and the toolbar: the ticket form (P1)
             context, self, toolbar=self.ticket_actions.toolbar, on_saved=self.ticket_saved
         )
+        add_persian_twins(self)  # letter shortcuts of the menus also under the Persian layout
 
     def _setup_table(self) -> None:
         table = self.table
