@@ -488,6 +488,25 @@ class QueueTableModel(QAbstractTableModel):
         """The ids of rows `first` to `last` (inclusive), one slice of the list."""
         return self._ids[max(0, first) : last + 1]
 
+    def row_of(self, ticket_id: str, near: int = -1) -> int:
+        """The row of `ticket_id` in the queue's current order, or -1. `near`: the row where
+        the caller last saw it, checked first; else one C-level pass over the id list."""
+        ids = self._ids
+        if 0 <= near < len(ids) and ids[near] == ticket_id:
+            return near
+        try:
+            return ids.index(ticket_id)
+        except ValueError:
+            return -1
+
+    def neighbour_id(self, ticket_id: str, step: int, near: int = -1) -> str | None:
+        """The ticket `step` rows after `ticket_id` (before it when negative) in the queue's
+        current order (a ticket window's next / previous); None past either end, or when
+        `ticket_id` is not in the queue (any more)."""
+        row = self.row_of(ticket_id, near)
+        target = row + step
+        return self._ids[target] if row >= 0 and 0 <= target < len(self._ids) else None
+
     # --- Qt overrides -----------------------------------------------------------------
 
     @override

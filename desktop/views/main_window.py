@@ -122,7 +122,8 @@ class MainWindow(QMainWindow):
         self._top_row: QPersistentModelIndex | None = None
         self.model.layoutAboutToBeChanged.connect(self._hold_top_row)
         self.model.layoutChanged.connect(self._keep_top_row)
-        self.ticket_windows = TicketWindows(context, self)  # one window per open ticket
+        # one window per open ticket, each with this queue's next / previous (E4)
+        self.ticket_windows = TicketWindows(context, self, queue=self.model)
         self.ticket_windows.ticket_changed.connect(self.ticket_saved)
         self.table.activated.connect(self._open_row)  # double-click or Enter
         self.sidebar.queue_selected.connect(self._on_queue_selected)

@@ -6,6 +6,11 @@ Each ticket opens in its own window (`TicketWindows`): an agent keeps the queue 
 while answering, puts two tickets side by side, and opening the same ticket again raises
 its window instead of making a second editor over the same draft.
 
+From a queue, "Next ticket" / "Previous ticket" (E4: Alt+Left / Alt+Right, mirrored under
+right-to-left where the next one is to the left, and Ctrl+. / Ctrl+,) show the queue's
+next or previous ticket in the window's place, in the queue's current order; the draft of
+the one left is saved as when its window closes. At either end of the queue they are off.
+
 Opening marks the ticket seen by staff (I6, a local edit that syncs). Sending checks
 first whether a customer message or a colleague's reply arrived since the agent opened
 the ticket or started the draft (the stale-reply guard) and asks before sending.
@@ -16,8 +21,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -26,7 +31,9 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSplitter,
+    QStyle,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +48,13 @@ from core.local_edits import mark_opened_locally
 from core.thread import TicketHeader
 from desktop.context import WindowContext
 from desktop.models.conversation_model import ConversationModel, Loaded
-from desktop.models.queue_model import CUSTOMER_LABELS, STAFF_TOOLTIPS, STATUS_LABELS
+from desktop.models.queue_model import (
+    CUSTOMER_LABELS,
+    STAFF_TOOLTIPS,
+    STATUS_LABELS,
+    QueueTableModel,
+)
+from desktop.shortcuts import with_persian_twins
 from desktop.views.collision_banner import CollisionBanner
 from desktop.views.composer import Composer
 from desktop.views.conversation_view import ConversationView, isolate_latin
@@ -107,9 +120,16 @@ class TicketView(QWidget):
     """The open was recorded (True when the ticket went from unread to under review)."""
     converted = Signal(str)
     """The ticket was converted to a lead here (the ticket's id; it is now archived)."""
+    navigate = Signal(str)
+    """Next / previous asked for this ticket of the queue, to be shown in this one's place."""
 
     def __init__(
-        self, context: WindowContext, ticket_id: str, parent: QWidget | None = None
+        self,
+        context: WindowContext,
+        ticket_id: str,
+        parent: QWidget | None = None,
+        *,
+        queue: QueueTableModel | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ticketView")
@@ -155,7 +175,7 @@ class TicketView(QWidget):
         body.setSizes([500, 700])
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title_label)
+        layout.addLayout(self._build_navigation(queue))  # the title, then next / previous
         layout.addLayout(facts)
         self.collision = CollisionBanner(context, ticket_id, self.composer.editor)  # E3
         layout.addWidget(self.collision)
@@ -194,6 +214,117 @@ class TicketView(QWidget):
         facts.addWidget(self.lead_button)
         facts.addWidget(self.convert_button)
         return facts
+
+    # --- next / previous in the queue (E4) ---------------------------------------------
+
+    def _build_navigation(self, queue: QueueTableModel | None) -> QHBoxLayout:
+        """The title row: the title, where the ticket is in the queue, previous and next
+        (logical order; right-to-left puts previous at the right and next at the left)."""
+        self._queue = queue
+        self._queue_row = -1
+        self.previous_action = QAction(self.tr("Previous ticket"), self)
+        self.previous_action.setObjectName("previousTicket")
+        self.next_action = QAction(self.tr("Next ticket"), self)
+        self.next_action.setObjectName("nextTicket")
+        self.previous_action.triggered.connect(self.go_previous)
+        self.next_action.triggered.connect(self.go_next)
+        self.position_label = QLabel()
+        self.position_label.setObjectName("queuePosition")
+        row = QHBoxLayout()
+        row.addWidget(self.title_label, 1)
+        row.addWidget(self.position_label)
+        buttons = []
+        for action in (self.previous_action, self.next_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+            button = QToolButton()
+            button.setObjectName(f"{action.objectName()}Button")
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setAutoRaise(True)
+            button.setVisible(queue is not None)
+            row.addWidget(button)
+            buttons.append(button)
+        self._next_button = buttons[1]
+        self._set_navigation_keys()
+        if queue is not None:
+            queue.row_count_changed.connect(self._queue_changed)
+            queue.layoutChanged.connect(self.update_navigation)
+        self.update_navigation()
+        return row
+
+    def _set_navigation_keys(self) -> None:
+        """Keys and arrows that follow the reading direction: under right-to-left the next
+        ticket is to the left (Alt+Left), the previous one to the right."""
+        rtl = self.layoutDirection() == Qt.LayoutDirection.RightToLeft
+        back, forward = ("Alt+Right", "Alt+Left") if rtl else ("Alt+Left", "Alt+Right")
+        # both arrows on the outer side: "◀ Previous  Next ▶", mirrored in Persian
+        self._next_button.setLayoutDirection(
+            Qt.LayoutDirection.LeftToRight if rtl else Qt.LayoutDirection.RightToLeft
+        )
+        style = self.style()
+        for action, keys, icon in (
+            (self.previous_action, [back, "Ctrl+,"], QStyle.StandardPixmap.SP_ArrowBack),
+            (self.next_action, [forward, "Ctrl+."], QStyle.StandardPixmap.SP_ArrowForward),
+        ):
+            action.setShortcuts(with_persian_twins(keys))  # Ctrl+, is Ctrl+و under Persian
+            action.setIcon(style.standardIcon(icon, None, self))
+            shown = QKeySequence(keys[0]).toString(QKeySequence.SequenceFormat.NativeText)
+            action.setToolTip(f"{action.text()} ({shown})")
+
+    def _queue_live(self) -> QueueTableModel | None:
+        queue = self._queue
+        return queue if queue is not None and isValid(queue) else None
+
+    @Slot(int)
+    def _queue_changed(self, _rows: int = 0) -> None:
+        self.update_navigation()
+
+    @Slot()
+    def update_navigation(self) -> None:
+        """Previous / next on where the ticket is in the queue now (off at the ends, and
+        when it is not in the queue any more)."""
+        queue = self._queue_live()
+        row = queue.row_of(self.ticket_id, self._queue_row) if queue is not None else -1
+        self._queue_row = row
+        rows = queue.rowCount() if queue is not None else 0
+        self.previous_action.setEnabled(row > 0)
+        self.next_action.setEnabled(0 <= row < rows - 1)
+        formatter = self._context.localization.formatter
+        self.position_label.setText(
+            self.tr("%1 of %2")
+            .replace("%1", formatter.number(row + 1))
+            .replace("%2", formatter.number(rows))
+            if row >= 0
+            else ""
+        )
+
+    def neighbour(self, step: int) -> str | None:
+        """The ticket `step` rows away in the queue (1: the next, -1: the previous)."""
+        queue = self._queue_live()
+        if queue is None:
+            return None
+        return queue.neighbour_id(self.ticket_id, step, self._queue_row)
+
+    @Slot()
+    def go_next(self) -> None:
+        self._go(1)
+
+    @Slot()
+    def go_previous(self) -> None:
+        self._go(-1)
+
+    def _go(self, step: int) -> None:
+        target = self.neighbour(step)
+        if target is not None:
+            self.navigate.emit(target)
+        else:
+            self.update_navigation()  # the queue changed under the window: say so
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.LayoutDirectionChange:
+            self._set_navigation_keys()  # the language changed: so do left and right
+        super().changeEvent(event)
 
     # --- loading ----------------------------------------------------------------------
 
@@ -423,25 +554,61 @@ class TicketView(QWidget):
 
 
 class TicketWindows(QObject):
-    """One window per open ticket; opening it again raises the one already open."""
+    """One window per open ticket; opening it again raises the one already open. With a
+    `queue` (the main window's), each window goes to the queue's next / previous ticket."""
 
     ticket_changed = Signal(str)
     """A ticket window changed its ticket beyond its own form (a conversion to a lead)."""
 
-    def __init__(self, context: WindowContext, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        context: WindowContext,
+        parent: QObject | None = None,
+        *,
+        queue: QueueTableModel | None = None,
+    ) -> None:
         super().__init__(parent)
         self._context = context
+        self._queue = queue
         self.views: dict[str, TicketView] = {}
 
     def open(self, ticket_id: str) -> TicketView:
         view = self.views.get(ticket_id)
         if view is None:
-            view = TicketView(self._context, ticket_id)
-            view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            view.destroyed.connect(lambda _obj=None, t=ticket_id: self.views.pop(t, None))
-            view.converted.connect(self.ticket_changed)
-            self.views[ticket_id] = view
+            view = self._make(ticket_id)
         view.show()
         view.raise_()
         view.activateWindow()
         return view
+
+    def _make(self, ticket_id: str) -> TicketView:
+        view = TicketView(self._context, ticket_id, queue=self._queue)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        view.destroyed.connect(lambda _obj=None, t=ticket_id, v=view: self._forget(t, v))
+        view.converted.connect(self.ticket_changed)
+        view.navigate.connect(lambda target, v=view: self.replace(v, target))
+        self.views[ticket_id] = view
+        return view
+
+    def _forget(self, ticket_id: str, view: TicketView) -> None:
+        if self.views.get(ticket_id) is view:  # not a newer window of the same ticket
+            del self.views[ticket_id]
+
+    def replace(self, view: TicketView, ticket_id: str) -> TicketView:
+        """Show `ticket_id` in `view`'s place (next / previous in the queue): `view` closes
+        as when the agent closes it (its draft saved, on the DB worker before the next one
+        is read), and the ticket shows at its position and size, raised if already open."""
+        if ticket_id == view.ticket_id:
+            return view
+        geometry, state = view.geometry(), view.windowState()
+        self._forget(view.ticket_id, view)  # gone now, though deleted only later
+        view.close()
+        target = self.views.get(ticket_id)
+        if target is None:
+            target = self._make(ticket_id)
+        target.setGeometry(geometry)
+        target.setWindowState(state)  # maximized stays maximized
+        target.show()
+        target.raise_()
+        target.activateWindow()
+        return target

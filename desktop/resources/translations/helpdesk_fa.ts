@@ -1812,22 +1812,22 @@
     <message>
         <location filename="../../self_test.py" line="88"/>
         <location filename="../../self_test.py" line="168"/>
-        <location filename="../../views/main_window.py" line="68"/>
+        <location filename="../../views/main_window.py" line="69"/>
         <source>Helpdesk</source>
         <translation>میز پشتیبانی</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="77"/>
+        <location filename="../../views/main_window.py" line="78"/>
         <source>Search tickets (Ctrl+F)</source>
         <translation>جستجوی درخواست‌ها (Ctrl+F)</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="101"/>
+        <location filename="../../views/main_window.py" line="102"/>
         <source>Signed in as %1</source>
         <translation>کاربر: %1</translation>
     </message>
     <message>
-        <location filename="../../views/main_window.py" line="275"/>
+        <location filename="../../views/main_window.py" line="278"/>
         <source>%1 tickets</source>
         <translation>%1 درخواست</translation>
     </message>
@@ -2287,23 +2287,23 @@
         <translation>خوانده</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="516"/>
-        <location filename="../../models/queue_model.py" line="634"/>
+        <location filename="../../models/queue_model.py" line="535"/>
+        <location filename="../../models/queue_model.py" line="653"/>
         <source>Edits not yet sent to the server</source>
         <translation>تغییراتی که هنوز به سرور نرسیده‌اند</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="602"/>
+        <location filename="../../models/queue_model.py" line="621"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="619"/>
+        <location filename="../../models/queue_model.py" line="638"/>
         <source>Unassigned</source>
         <translation>بدون مسئول</translation>
     </message>
     <message>
-        <location filename="../../models/queue_model.py" line="638"/>
+        <location filename="../../models/queue_model.py" line="657"/>
         <source>Overdue since %1</source>
         <translation>گذشته از مهلت از %1</translation>
     </message>
@@ -2465,32 +2465,32 @@
 <context>
     <name>StaleReplyDialog</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="61"/>
+        <location filename="../../views/ticket_view.py" line="74"/>
         <source>New messages since you started</source>
         <translation>پیام‌های تازه از وقتی شروع کردید</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="65"/>
+        <location filename="../../views/ticket_view.py" line="78"/>
         <source>%1 new message(s) arrived on this ticket since you opened it or started this reply. Send anyway, or review them first?</source>
         <translation>از وقتی این تیکت را باز کردید یا نوشتن این پاسخ را شروع کردید، %1 پیام تازه رسیده است. با این حال بفرستید یا اول آن‌ها را ببینید؟</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="75"/>
+        <location filename="../../views/ticket_view.py" line="88"/>
         <source>Customer</source>
         <translation>مشتری</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="77"/>
+        <location filename="../../views/ticket_view.py" line="90"/>
         <source>Colleague&apos;s reply</source>
         <translation>پاسخ همکار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="85"/>
+        <location filename="../../views/ticket_view.py" line="98"/>
         <source>Send anyway</source>
         <translation>با این حال بفرست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="87"/>
+        <location filename="../../views/ticket_view.py" line="100"/>
         <source>Review</source>
         <translation>مرور پیام‌ها</translation>
     </message>
@@ -2917,169 +2917,169 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketActions</name>
     <message>
-        <location filename="../../actions.py" line="59"/>
+        <location filename="../../actions.py" line="62"/>
         <source>That stage belongs to another team.</source>
         <translation>این مرحله از آنِ تیم دیگری است.</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="62"/>
+        <location filename="../../actions.py" line="65"/>
         <source>This ticket is merged into another and stays archived.</source>
         <translation>این تیکت در تیکت دیگری ادغام شده و بایگانی می‌ماند.</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="65"/>
+        <location filename="../../actions.py" line="68"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظهٔ محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="68"/>
+        <location filename="../../actions.py" line="71"/>
         <source>The assignee must be an active staff user.</source>
         <translation>مسئول باید یکی از کارکنان فعال باشد.</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="109"/>
+        <location filename="../../actions.py" line="112"/>
         <source>Assign to me</source>
         <translation>واگذاری به من</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="115"/>
+        <location filename="../../actions.py" line="118"/>
         <source>Refer to a colleague…</source>
         <translation>ارجاع به همکار…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="121"/>
+        <location filename="../../actions.py" line="124"/>
         <source>Change stage…</source>
         <translation>تغییر مرحله…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="127"/>
+        <location filename="../../actions.py" line="130"/>
         <source>Follow</source>
         <translation>دنبال کردن</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="130"/>
+        <location filename="../../actions.py" line="133"/>
         <source>Unfollow</source>
         <translation>دنبال نکردن</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="136"/>
+        <location filename="../../actions.py" line="139"/>
         <source>Close</source>
         <translation>بستن</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="139"/>
+        <location filename="../../actions.py" line="142"/>
         <source>Reopen</source>
         <translation>بازگشایی</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="142"/>
+        <location filename="../../actions.py" line="145"/>
         <source>Archive</source>
         <translation>بایگانی</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="148"/>
+        <location filename="../../actions.py" line="151"/>
         <source>Restore from archive</source>
         <translation>بازگردانی از بایگانی</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="154"/>
+        <location filename="../../actions.py" line="157"/>
         <source>Customer file</source>
         <translation>پروندهٔ مشتری</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="160"/>
+        <location filename="../../actions.py" line="163"/>
         <source>Convert to lead…</source>
         <translation>تبدیل به سرنخ فروش…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="182"/>
+        <location filename="../../actions.py" line="185"/>
         <source>Ticket actions</source>
         <translation>کارهای تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="310"/>
+        <location filename="../../actions.py" line="313"/>
         <source>Assigned to you</source>
         <translation>به شما واگذار شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="335"/>
+        <location filename="../../actions.py" line="338"/>
         <source>Referred</source>
         <translation>ارجاع شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="364"/>
+        <location filename="../../actions.py" line="367"/>
         <source>Stage changed</source>
         <translation>مرحله تغییر کرد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="366"/>
+        <location filename="../../actions.py" line="369"/>
         <source>(%1 tickets of other teams left alone)</source>
         <translation>(%1 تیکتِ تیم‌های دیگر دست‌نخورده ماند)</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="378"/>
+        <location filename="../../actions.py" line="381"/>
         <source>Following</source>
         <translation>دنبال می‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="388"/>
+        <location filename="../../actions.py" line="391"/>
         <source>No longer following</source>
         <translation>دیگر دنبال نمی‌کنید</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="396"/>
+        <location filename="../../actions.py" line="399"/>
         <source>Closed</source>
         <translation>بسته شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="404"/>
+        <location filename="../../actions.py" line="407"/>
         <source>Reopened</source>
         <translation>بازگشایی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="412"/>
+        <location filename="../../actions.py" line="415"/>
         <source>Archived</source>
         <translation>بایگانی شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="420"/>
+        <location filename="../../actions.py" line="423"/>
         <source>Restored from archive</source>
         <translation>از بایگانی بازگردانده شد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="453"/>
+        <location filename="../../actions.py" line="456"/>
         <source>Updating %1 tickets…</source>
         <translation>به‌روزرسانی %1 تیکت…</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="456"/>
+        <location filename="../../actions.py" line="459"/>
         <source>Stop</source>
         <translation>توقف</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="492"/>
+        <location filename="../../actions.py" line="495"/>
         <source>Could not save</source>
         <translation>ذخیره نشد</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="493"/>
+        <location filename="../../actions.py" line="496"/>
         <source>The change could not be saved in the local cache:
 %1</source>
         <translation>تغییر در حافظهٔ محلی ذخیره نشد:
 %1</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="513"/>
+        <location filename="../../actions.py" line="516"/>
         <source>%1: %2 tickets</source>
         <translation>%1: %2 تیکت</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="525"/>
+        <location filename="../../actions.py" line="528"/>
         <source>Some tickets were not changed</source>
         <translation>برخی تیکت‌ها تغییر نکردند</translation>
     </message>
     <message>
-        <location filename="../../actions.py" line="526"/>
+        <location filename="../../actions.py" line="529"/>
         <source>%1 tickets could not be changed:</source>
         <translation>%1 تیکت تغییر نکرد:</translation>
     </message>
@@ -3316,73 +3316,88 @@ What arrived is shown; the rest follows when the server can be reached.</source>
 <context>
     <name>TicketView</name>
     <message>
-        <location filename="../../views/ticket_view.py" line="142"/>
-        <location filename="../../views/ticket_view.py" line="243"/>
+        <location filename="../../views/ticket_view.py" line="162"/>
+        <location filename="../../views/ticket_view.py" line="374"/>
         <source>pending</source>
         <translation>در انتظار</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="184"/>
+        <location filename="../../views/ticket_view.py" line="204"/>
         <source>Convert to lead…</source>
         <translation>تبدیل به سرنخ فروش…</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="224"/>
+        <location filename="../../views/ticket_view.py" line="225"/>
+        <source>Previous ticket</source>
+        <translation>تیکت قبلی</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="227"/>
+        <source>Next ticket</source>
+        <translation>تیکت بعدی</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="295"/>
+        <source>%1 of %2</source>
+        <translation>%1 از %2</translation>
+    </message>
+    <message>
+        <location filename="../../views/ticket_view.py" line="355"/>
         <source>This ticket is no longer in the cache.</source>
         <translation>این تیکت دیگر در حافظه محلی نیست.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="250"/>
+        <location filename="../../views/ticket_view.py" line="381"/>
         <source>merged into #%1</source>
         <translation>ادغام‌شده در #%1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="256"/>
+        <location filename="../../views/ticket_view.py" line="387"/>
         <source>Customer: %1</source>
         <translation>مشتری: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="272"/>
+        <location filename="../../views/ticket_view.py" line="403"/>
         <source>Lead: %1</source>
         <translation>سرنخ فروش: %1</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="300"/>
+        <location filename="../../views/ticket_view.py" line="431"/>
         <source>Resolved by the customer</source>
         <translation>مشتری آن را حل‌شده اعلام کرد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="302"/>
+        <location filename="../../views/ticket_view.py" line="433"/>
         <source>Customer says not resolved</source>
         <translation>مشتری می‌گوید حل نشده</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="306"/>
+        <location filename="../../views/ticket_view.py" line="437"/>
         <source>satisfaction %1 of 5</source>
         <translation>رضایت %1 از ۵</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="325"/>
+        <location filename="../../views/ticket_view.py" line="456"/>
         <source>Nothing to send</source>
         <translation>چیزی برای ارسال نیست</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="325"/>
+        <location filename="../../views/ticket_view.py" line="456"/>
         <source>Write the message first.</source>
         <translation>ابتدا پیام را بنویسید.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="410"/>
+        <location filename="../../views/ticket_view.py" line="541"/>
         <source>An unexpected error.</source>
         <translation>خطای پیش‌بینی‌نشده.</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="413"/>
+        <location filename="../../views/ticket_view.py" line="544"/>
         <source>Not sent</source>
         <translation>ارسال نشد</translation>
     </message>
     <message>
-        <location filename="../../views/ticket_view.py" line="414"/>
+        <location filename="../../views/ticket_view.py" line="545"/>
         <source>The message was not sent; your text is kept.
 %1</source>
         <translation>پیام ارسال نشد؛ متن شما نگه داشته شد.
