@@ -89,6 +89,7 @@ def test_demo_fills_every_table_with_valid_links(demo: Path) -> None:
         "push_clients",
         "push_results",
         "deliveries",
+        "blob_uploads",
     }
     empty = [
         t
