@@ -593,6 +593,10 @@ class SyncEngine:
                 loading_older=not finished,
                 older_done=0 if finished else int(where.get("done", 0)),
                 older_total=0 if finished else int(where.get("total", 0)),
+                # the page's messages wait for their search index: the next steps' work
+                indexing=page is not None,
+                index_done=0,
+                index_total=0,
             )
             return True
 
