@@ -36,6 +36,7 @@ from tests.sync.fault_proxy import running_proxy
 from tests.sync.server_fixture import LiveServer, free_port
 from tests.sync.test_client_engine import agent, cache, ids, server_on
 from tests.sync.test_client_faults import bookmark
+from tests.sync.test_client_faults import run_engine as run
 
 ROOT = Path(__file__).resolve().parents[2]
 # every table a sync fills, compared row by row (`updated_seq` aside: a snapshot row
@@ -124,17 +125,6 @@ def same_caches(a: Path, b: Path) -> None:
     for table in SYNCED_TABLES:
         assert rows(a, table) == rows(b, table), table
     assert schema(a) == schema(b) and len(schema(a)) > 40
-
-
-def run(path: Path, url: str, token: str, fn: Any, **kw: Any) -> Any:
-    async def go() -> Any:
-        engine = SyncEngine(path, url, token, **kw)
-        try:
-            return await fn(engine)
-        finally:
-            await engine.aclose()
-
-    return asyncio.run(go())
 
 
 async def full(engine: SyncEngine) -> SyncReport:
