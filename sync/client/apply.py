@@ -21,7 +21,9 @@ from typing import Any
 
 from core.ids import utcnow
 from core.models.base import sql_time
+from core.priority import PriorityMatrix
 from core.search import INDEXED_TEXT
+from core.settings import PRIORITY_MATRIX
 from sync.client import state
 from sync.client.entities import ENTITY_TABLES, EntityTable
 from sync.protocol import ChangeOut
@@ -258,9 +260,12 @@ def _reapply_intents(conn: sqlite3.Connection, ticket_ids: Iterable[str]) -> Non
 
 def _implied(conn: sqlite3.Connection, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any]:
     """What `core.tickets.update_ticket` does beside the fields it is given, for a field
-    put back over a pulled row: a closed stage sets status closed, and the status sets
-    or clears `closed_at` (the server's own time wins once the intent is applied)."""
+    put back over a pulled row: severity or impact give the priority (P4, the cached
+    matrix), a closed stage sets status closed, and the status sets or clears
+    `closed_at` (the server's own values win once the intent is applied)."""
     implied: dict[str, Any] = {}
+    if "severity" in changes or "impact" in changes:
+        implied |= _priority(conn, ticket_id, changes)
     stage = changes.get("stage_id")
     if stage and "status" not in changes:
         closed = conn.execute("SELECT is_closed FROM stages WHERE id = ?", (stage,)).fetchone()
@@ -276,6 +281,25 @@ def _implied(conn: sqlite3.Connection, ticket_id: str, changes: dict[str, Any]) 
         if held is not None and held[0] is None:
             implied["closed_at"] = sql_time(utcnow())
     return implied
+
+
+def _priority(conn: sqlite3.Connection, ticket_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The priority the ticket's severity and impact give in the cached matrix."""
+    held = conn.execute(
+        "SELECT severity, impact FROM tickets WHERE id = ?", (ticket_id,)
+    ).fetchone()
+    if held is None:
+        return {}
+    stored = conn.execute("SELECT value FROM settings WHERE key = ?", (PRIORITY_MATRIX,)).fetchone()
+    try:
+        matrix = (
+            PriorityMatrix.from_json(json.loads(stored[0])) if stored else PriorityMatrix.default()
+        )
+        severity = int(changes.get("severity", held[0]))
+        impact = int(changes.get("impact", held[1]))
+        return {"priority": int(matrix.priority_for(severity, impact))}
+    except (ValueError, KeyError, TypeError):
+        return {}  # a matrix or value this client cannot read: the push brings the server's
 
 
 def _reapply_set(

@@ -225,6 +225,56 @@ def test_d6_a_pull_never_clobbers_an_unpushed_local_edit(
         assert row is not None and (row.title, row.severity) == ("Mine, not pushed", 3)
 
 
+def test_d6_p4_a_pull_keeps_the_priority_of_a_pending_severity_and_impact(
+    sqlite_server: LiveServer, tmp_path: Path
+) -> None:
+    """Offline, the agent raises a ticket's severity and impact (the form shows the
+    priority the matrix gives); a colleague then renames it on the server, so a pull
+    brings the row with the server's old priority. Must hold: after that pull (nothing
+    pushed) the cache keeps the agent's severity and impact and the priority they give,
+    with the colleague's title; after a full sync the server agrees."""
+    seeded = seed(sqlite_server)
+    _, token = agent(sqlite_server, "ali")
+    _, colleague = agent(sqlite_server, "bita")
+    target = seeded["tickets"][2]
+    path = tmp_path / "a.sqlite3"
+    with cache(path):
+        pass
+    sync(path, sqlite_server, token)
+    with cache(path) as (_, s):
+        edit_ticket_locally(s, target, {"severity": 2, "impact": 2})
+        row = s.get(Ticket, target)
+        assert row is not None
+        raised = row.priority
+    with sqlite_server.sessions() as s:
+        server_row = s.get(Ticket, target)
+        assert server_row is not None and server_row.priority != raised
+    with sqlite_server.client(colleague) as c:
+        assert c.patch(f"/tickets/{target}", json={"title": "B"}).status_code == 200
+
+    async def pull_only() -> None:
+        engine = SyncEngine(path, sqlite_server.url, token)
+        try:
+            await engine._pull_all(SyncReport())
+        finally:
+            await engine.aclose()
+
+    def shown() -> tuple[Any, ...]:
+        with closing(sqlite3.connect(path)) as conn:
+            found = conn.execute(
+                "SELECT title, severity, impact, priority FROM tickets WHERE id = ?", (target,)
+            )
+            return tuple(found.fetchone())
+
+    asyncio.run(pull_only())
+    assert shown() == ("B", 2, 2, raised)
+    sync(path, sqlite_server, token)
+    assert shown() == ("B", 2, 2, raised)
+    with sqlite_server.sessions() as s:
+        server_row = s.get(Ticket, target)
+        assert server_row is not None and server_row.priority == raised
+
+
 def test_d6_o4_e2_a_pull_keeps_a_pending_follow_tags_and_a_closing_stage(
     sqlite_server: LiveServer, tmp_path: Path
 ) -> None:
