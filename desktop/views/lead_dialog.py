@@ -45,14 +45,10 @@ from desktop.views.related_search import RelatedSearch
 ERROR_STYLE = "QLabel[problem=true] { color: #b00020; }"
 
 
-def refusal_text(exc: DomainError, start: ConversionStart | None) -> str:
+def refusal_text(exc: DomainError) -> str:
     """A refused conversion in the agent's language (the core's codes); the core's own
     English message when the code is not one the window knows."""
     field = exc.field if isinstance(exc, ValidationError) else ""
-    if exc.code == "not_in_team" and start is not None:
-        return QCoreApplication.translate(
-            "LeadDialog", "The salesperson is not a member of this sales team."
-        )
     known = {
         ("new_customer_name", "required"): QCoreApplication.translate(
             "LeadDialog", "Write the new customer's name."
@@ -77,6 +73,9 @@ def refusal_text(exc: DomainError, start: ConversionStart | None) -> str:
         ),
         ("salesperson_id", "not_found"): QCoreApplication.translate(
             "LeadDialog", "The salesperson is not an active staff user."
+        ),
+        ("salesperson_id", "not_in_team"): QCoreApplication.translate(
+            "LeadDialog", "The salesperson is not a member of this sales team."
         ),
         ("", "already_converted"): QCoreApplication.translate(
             "LeadDialog", "This ticket is already converted to a lead."
@@ -235,7 +234,7 @@ class LeadDialog(QDialog):
         def failed(exc: BaseException) -> None:
             if isValid(self):
                 reason = exc if isinstance(exc, DomainError) else DomainError(str(exc))
-                self._show_problem(refusal_text(reason, None), None)
+                self._show_problem(refusal_text(reason), None)
 
         self._context.runner.submit(work, done, on_error=failed)
 
@@ -267,7 +266,7 @@ class LeadDialog(QDialog):
                 if start.merged
                 else "archived"
             )
-            self._show_problem(refusal_text(DomainError("", code=code), start), None)
+            self._show_problem(refusal_text(DomainError("", code=code)), None)
             return
         self.convert_button.setEnabled(True)
 
@@ -379,7 +378,7 @@ class LeadDialog(QDialog):
         self.convert_button.setEnabled(True)
         if isinstance(exc, DomainError):
             field = exc.field if isinstance(exc, ValidationError) else None
-            self._show_problem(refusal_text(exc, self.start), field)
+            self._show_problem(refusal_text(exc), field)
         else:
             self._show_problem(
                 self.tr("The conversion could not be saved in the local cache:\n%1").replace(
