@@ -16,7 +16,7 @@ from sqlalchemy import select
 from core.enums import LeadCustomerMode, MessageKind, Role
 from core.leads import convert_to_lead_locally
 from core.local_edits import merge_locally, post_message_locally, unmerge_locally
-from core.models import Lead, Message, Ticket, TicketFollower
+from core.models import Lead, Message, Ticket, TicketFollower, User
 from sync.client import state as bookmarks
 from sync.client.engine import SyncReport
 from tests.core.factories import add_member, make_team, make_ticket, make_user
@@ -84,6 +84,18 @@ def world(server: LiveServer) -> dict[str, Any]:
         return {"keep": keep.id, "other": other.id, "follower": follower.id}
 
 
+def two_agents(server: LiveServer, tmp: Path) -> tuple[dict[str, Any], User, str, str, Path]:
+    """`world`, agents A and B with their tokens, and A's cache after a first sync."""
+    seeded = world(server)
+    user_a, token_a = agent(server, "ali")
+    _, token_b = agent(server, "bita")
+    path = tmp / "a.sqlite3"
+    with cache(path):
+        pass
+    sync(path, server, token_a)
+    return seeded, user_a, token_a, token_b, path
+
+
 def test_o6_d6_a_refused_offline_merge_puts_every_message_and_follower_back(
     server: LiveServer, tmp_path: Path
 ) -> None:
@@ -94,15 +106,9 @@ def test_o6_d6_a_refused_offline_merge_puts_every_message_and_follower_back(
     the server; the merge is rejected; every message of T1 and T2 sits in A's cache on
     the ticket the server has it on, with none the server lacks; followers equal the
     server's; T2 is archived but not merged; A's cache keeps no merge to undo."""
-    seeded = world(server)
+    seeded, user_a, token_a, token_b, path = two_agents(server, tmp_path)
     keep, other = seeded["keep"], seeded["other"]
     both = [keep, other]
-    user_a, token_a = agent(server, "ali")
-    _, token_b = agent(server, "bita")
-    path = tmp_path / "a.sqlite3"
-    with cache(path):
-        pass
-    sync(path, server, token_a)
     with server.client(token_b) as b:
         assert b.post(f"/tickets/{other}/archive", json={"archived": True}).status_code == 200
         answer = b.post(f"/tickets/{keep}/messages", json={"kind": "agent_reply", "body": "ب"})
@@ -148,15 +154,9 @@ def test_o6_a_refused_offline_undo_of_a_merge_moves_the_messages_back_onto_the_k
     it (T2's own on T1), with the merge's system messages the local undo had dropped; T2
     is merged into T1 again; the merge can be undone locally no longer than the server's
     merge stands (its log entry is live again)."""
-    seeded = world(server)
+    seeded, user_a, token_a, token_b, path = two_agents(server, tmp_path)
     keep, other = seeded["keep"], seeded["other"]
     both = [keep, other]
-    user_a, token_a = agent(server, "ali")
-    _, token_b = agent(server, "bita")
-    path = tmp_path / "a.sqlite3"
-    with cache(path):
-        pass
-    sync(path, server, token_a)
     with cache(path) as (_, s):
         merge_locally(s, keep, [other], user_a.id)
     sync(path, server, token_a)
@@ -186,14 +186,8 @@ def test_o7_d6_a_refused_offline_conversion_leaves_no_offline_lead_and_shows_the
     Must hold after A's sync: the server refused A's conversion; A's offline lead, its
     new contact and its system message are gone from A's cache; T points at B's lead,
     which A's cache holds; T's messages in A's cache are exactly the server's."""
-    seeded = world(server)
+    seeded, user_a, token_a, token_b, path = two_agents(server, tmp_path)
     target = seeded["keep"]
-    user_a, token_a = agent(server, "ali")
-    _, token_b = agent(server, "bita")
-    path = tmp_path / "a.sqlite3"
-    with cache(path):
-        pass
-    sync(path, server, token_a)
     with server.client(token_b) as b:
         answer = b.post(f"/tickets/{target}/convert-to-lead", json={"customer_mode": "none"})
         assert answer.status_code == 200, answer.text
