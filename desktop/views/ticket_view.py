@@ -248,7 +248,7 @@ class TicketView(QWidget):
         self._next_button = buttons[1]
         self._set_navigation_keys()
         if queue is not None:
-            queue.row_count_changed.connect(self._queue_changed)
+            queue.row_count_changed.connect(self.update_navigation)
             queue.layoutChanged.connect(self.update_navigation)
         self.update_navigation()
         return row
@@ -275,10 +275,6 @@ class TicketView(QWidget):
     def _queue_live(self) -> QueueTableModel | None:
         queue = self._queue
         return queue if queue is not None and isValid(queue) else None
-
-    @Slot(int)
-    def _queue_changed(self, _rows: int = 0) -> None:
-        self.update_navigation()
 
     @Slot()
     def update_navigation(self) -> None:
@@ -608,7 +604,4 @@ class TicketWindows(QObject):
             target = self._make(ticket_id)
         target.setGeometry(geometry)
         target.setWindowState(state)  # maximized stays maximized
-        target.show()
-        target.raise_()
-        target.activateWindow()
-        return target
+        return self.open(ticket_id)
