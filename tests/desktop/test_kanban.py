@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from core.db import session_factory
 from core.kanban import board_stages, board_teams, column_query
 from core.models import OutboxMutation, Stage, Team, TeamMember, Ticket
-from core.queues import QueueKind, count
+from core.queues import count
 from desktop.app import OpenCache, open_window
 from desktop.i18n import Localization
 from desktop.views.kanban import BoardLauncher, KanbanWindow, StageColumn
@@ -35,23 +35,14 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 @pytest.fixture
-def opened(desk: Desk, persian: Localization, qtbot: QtBot) -> Iterator[OpenCache]:
-    handle = open_window(cache_path=desk.cache_path, localization=persian, user_id=desk.user_id)
-    window = handle.window
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    window.sidebar.select(QueueKind.ALL)
-    qtbot.waitUntil(lambda: window.model.is_complete and not handle.runner.busy())
+def opened(opened: OpenCache) -> Iterator[OpenCache]:
+    """conftest's main window, its board closed before the window's own teardown."""
     try:
-        yield handle
+        yield opened
     finally:
-        board = _launcher(window).board
+        board = _launcher(opened.window).board
         if board is not None:
             board.close()
-        handle.runner.wait_idle()
-        handle.engine.dispose()
 
 
 def _launcher(window: MainWindow) -> BoardLauncher:
