@@ -88,14 +88,16 @@ def _newer(
 
 
 @cache
+def upsert_sql(table: str, key: str, names: tuple[str, ...]) -> str:
+    """Insert these columns, or update them on the row with the same `key`."""
+    cols = ", ".join(names)
+    marks = ", ".join("?" * len(names))
+    sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != key)
+    return f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT({key}) DO UPDATE SET {sets}"
+
+
 def _upsert_sql(meta: EntityTable) -> str:
-    cols = ", ".join(meta.columns)
-    marks = ", ".join("?" * len(meta.columns))
-    sets = ", ".join(f"{c} = excluded.{c}" for c in meta.columns if c != meta.key)
-    return (
-        f"INSERT INTO {meta.table} ({cols}) VALUES ({marks}) "
-        f"ON CONFLICT({meta.key}) DO UPDATE SET {sets}"
-    )
+    return upsert_sql(meta.table, meta.key, meta.columns)
 
 
 def _upsert(

@@ -23,7 +23,7 @@ from operator import itemgetter
 from typing import Any
 
 from sync.client import state
-from sync.client.apply import defer_search_index, page_transaction
+from sync.client.apply import defer_search_index, page_transaction, upsert_sql
 from sync.client.entities import ENTITY_TABLES
 from sync.protocol import ChangeOut
 
@@ -174,11 +174,7 @@ def _sql(table: str, names: tuple[str, ...], keep_existing: bool) -> str:
     meta = _TABLES.get(table)
     if meta is None or keep_existing or meta.key not in names:
         return f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})"
-    sets = ", ".join(f"{c} = excluded.{c}" for c in names if c != meta.key)
-    return (
-        f"INSERT INTO {table} ({cols}) VALUES ({marks}) "
-        f"ON CONFLICT({meta.key}) DO UPDATE SET {sets}"
-    )
+    return upsert_sql(table, meta.key, names)
 
 
 def _load(conn: sqlite3.Connection, page: Page, *, keep_existing: bool) -> int:
@@ -232,7 +228,7 @@ def restore_indexes(conn: sqlite3.Connection) -> None:
         state.put(conn, BOOTSTRAP, json.dumps(mark))
 
 
-def bulk_writes(conn: sqlite3.Connection, *, on: bool) -> None:
+def bulk_writes(conn: sqlite3.Connection, on: bool) -> None:
     """While a bootstrap writes, the engine's connection does not checkpoint the WAL
     after each page (the same index pages would be copied to the file again and again);
     the first commit after it checkpoints what piled up."""
@@ -275,6 +271,12 @@ def load_page(
     return mark
 
 
+def forget_older(conn: sqlite3.Connection) -> dict[str, Any]:
+    """A server without snapshots: older conversations come only with their tickets."""
+    state.put(conn, OLDER, None)
+    return {"finished": True}
+
+
 def load_older(conn: sqlite3.Connection, page: Page, where: dict[str, Any]) -> dict[str, Any]:
     """One page of older conversations (messages of a ticket id range) and the bookmark
     after it, in one transaction; the messages the cache already has are kept (a pull
@@ -314,10 +316,6 @@ def keep_conversation(conn: sqlite3.Connection, changes: list[ChangeOut]) -> int
             held = conn.execute(
                 f"SELECT count(*) FROM {meta.table} WHERE id IN ({marks})", ids
             ).fetchone()[0]
-            cols = ", ".join(meta.columns)
-            values = ", ".join("?" * len(meta.columns))
-            conn.executemany(
-                f"INSERT OR IGNORE INTO {meta.table} ({cols}) VALUES ({values})", meta.rows(items)
-            )
+            conn.executemany(_sql(meta.table, meta.columns, True), meta.rows(items))
             added += len(set(ids)) - int(held)
     return added

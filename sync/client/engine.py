@@ -431,19 +431,26 @@ class SyncEngine:
         does not have deleted. False when the server does not offer that request (an
         older server: only the ticket's fields are put back)."""
         request: dict[str, list[str]] = await self._db(outbox.current_request, item)
+        rows = await self._current_rows(request)
+        if rows is None:
+            return False
+        report.conflicts += await self._db(outbox.restore_current, item, request, rows)
+        return True
+
+    async def _current_rows(self, request: dict[str, list[str]]) -> list[ChangeOut] | None:
+        """Rows as the server holds them now (`POST /sync/entities`); None from a server
+        that does not offer that request."""
         reply = await self._request("POST", "/sync/entities", json=request)
         if reply.status_code in (404, 405):
-            return False
+            return None
         if reply.status_code >= 400:
             raise SyncError(_message(reply))
         answer = _read_json(reply)
         changes = answer.get("changes") if isinstance(answer, dict) else None
         try:
-            rows = _CHANGES.validate_python(changes)
+            return _CHANGES.validate_python(changes)
         except PydanticError as exc:
             raise BadAnswerError(_unreadable("not a list of rows")) from exc
-        report.conflicts += await self._db(outbox.restore_current, item, request, rows)
-        return True
 
     async def _fetch_page(self, cursor: str | None) -> PullResponse | None:
         """One page after `cursor`, read off the loop; None when the server asks for a
@@ -532,7 +539,7 @@ class SyncEngine:
         entity, after = str(where["entity"]), str(where.get("after") or "")
         fetch: asyncio.Task[snap.Page | None] | None = None
         finished = False
-        await self._db(_bulk_writes, True)
+        await self._db(snap.bulk_writes, True)
         try:
             fetch = asyncio.ensure_future(self._snapshot(entity, after, self._snapshot_limit))
             while True:
@@ -559,7 +566,7 @@ class SyncEngine:
             if fetch is not None and not fetch.done():
                 fetch.cancel()
                 await asyncio.gather(fetch, return_exceptions=True)
-            await self._db(_bulk_writes, False)
+            await self._db(snap.bulk_writes, False)
             if not finished:
                 await self._db(snap.restore_indexes)
 
@@ -585,7 +592,7 @@ class SyncEngine:
                 self._set(loading_older=True)
             page = await self._snapshot(snap.MESSAGE, str(where["after"]), self._older_limit)
             if page is None:
-                where = await self._db(_forget_older)
+                where = await self._db(snap.forget_older)
             else:
                 where = await self._db(snap.load_older, page, where)
             finished = bool(where.get("finished"))
@@ -630,18 +637,9 @@ class SyncEngine:
             where: dict[str, Any] | None = await self._db(snap.marker, snap.OLDER)
             if where is None or ticket_id <= str(where.get("after") or ""):
                 return 0
-            reply = await self._request("POST", "/sync/entities", json={"ticket_ids": [ticket_id]})
-            if reply.status_code in (404, 405):
+            rows = await self._current_rows({"ticket_ids": [ticket_id]})
+            if rows is None:
                 return 0
-            if reply.status_code >= 400:
-                raise SyncError(_message(reply))
-            answer = _read_json(reply)
-            try:
-                rows = _CHANGES.validate_python(
-                    answer.get("changes") if isinstance(answer, dict) else None
-                )
-            except PydanticError as exc:
-                raise BadAnswerError(_unreadable("not a list of rows")) from exc
             added: int = await self._db(snap.keep_conversation, rows)
             return added
 
@@ -797,16 +795,6 @@ def _read_snapshot(reply: httpx.Response) -> snap.Page:
         return snap.read_page(_read_json(reply))
     except snap.PageError as exc:
         raise BadAnswerError(_unreadable(str(exc))) from exc
-
-
-def _bulk_writes(conn: sqlite3.Connection, on: bool) -> None:
-    snap.bulk_writes(conn, on=on)
-
-
-def _forget_older(conn: sqlite3.Connection) -> dict[str, Any]:
-    """A server without snapshots: older conversations come only with their tickets."""
-    bookmarks.put(conn, snap.OLDER, None)
-    return {"finished": True}
 
 
 def _count(report: SyncReport, sent: int, done: outbox.PushOutcome) -> None:
