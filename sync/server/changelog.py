@@ -87,6 +87,12 @@ def _pending(session: Session) -> _Pending:
     return state
 
 
+def key_column(cls: type[Any]) -> Any:
+    """The column a synced class's rows are named by in the log (settings: their key)."""
+    table = cls.__table__
+    return table.c.key if cls is Setting else table.c.id
+
+
 def entity_key(obj: Any) -> str:
     return str(obj.key if isinstance(obj, Setting) else obj.id)
 
@@ -222,7 +228,7 @@ def _step_versions(session: Session, state: _Pending) -> None:
             by_class.setdefault(CLASSES[name], {})[ident] = obj
     for cls, objects in by_class.items():
         table = cls.__table__
-        key = table.c.key if cls is Setting else table.c.id
+        key = key_column(cls)
         stepped = session.execute(
             update(table)
             .where(key.in_(list(objects)))
@@ -335,7 +341,7 @@ def relog_all(session: Session) -> int:
     top = current_seq(session)
     for cls, name in ENTITIES.items():
         table = cls.__table__
-        key = table.c.key if cls is Setting else table.c.id
+        key = key_column(cls)
         count = int(session.scalar(select(func.count()).select_from(table)) or 0)
         session.execute(delete(Change).where(Change.entity == name))
         if count == 0:

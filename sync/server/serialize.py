@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from core.models import (
     Attachment,
     SalesTeam,
-    Setting,
     Stage,
     Team,
     TeamFollower,
@@ -34,7 +33,7 @@ from core.visibility import (
     visible_teams_clause,
     visible_tickets_clause,
 )
-from sync.server.changelog import CLASSES
+from sync.server.changelog import CLASSES, key_column
 
 # never leaves the server
 HIDDEN_COLUMNS = {"users": {"password_hash"}}
@@ -86,7 +85,7 @@ def load_rows(
     """The rows of `entity` among `ids` that `user` may see, keyed by id."""
     cls = CLASSES[entity]
     table: Table = cls.__table__
-    key = table.c.key if cls is Setting else table.c.id
+    key = key_column(cls)
     query = select(table).where(key.in_(ids))
     clause = visibility_clause(entity, user)
     if clause is not None:

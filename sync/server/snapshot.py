@@ -51,7 +51,6 @@ from core.models import (
     Attachment,
     Message,
     SalesTeam,
-    Setting,
     Team,
     TeamFollower,
     TeamMember,
@@ -62,7 +61,7 @@ from core.models import (
     ticket_contacts,
     ticket_tags,
 )
-from sync.server.changelog import CLASSES
+from sync.server.changelog import CLASSES, key_column
 from sync.server.serialize import HIDDEN_COLUMNS, visibility_clause
 
 MESSAGE = "message"
@@ -153,8 +152,8 @@ def _dialect(session: Session) -> str:
 
 
 def _key(entity: str) -> ColumnClause[Any]:
-    table: Table = CLASSES[entity].__table__
-    return table.c.key if CLASSES[entity] is Setting else table.c.id
+    column: ColumnClause[Any] = key_column(CLASSES[entity])
+    return column
 
 
 def _keys(
