@@ -139,7 +139,6 @@ class StageColumn(QFrame):
         super().__init__(parent)
         self.stage = stage
         self.model = model
-        self.count = 0
         self.setObjectName(f"stage-{stage.id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
@@ -180,8 +179,7 @@ class StageColumn(QFrame):
         self.strip.setVisible(folded)
         self.setFixedWidth(FOLDED_WIDTH + 10 if folded else COLUMN_WIDTH)
 
-    def set_count(self, count: int, number: str) -> None:
-        self.count = count
+    def set_count(self, number: str) -> None:
         label = f"{self.stage.name}  ({number})"
         self.header.setText(label)
         self.strip.setText(label)
@@ -301,7 +299,7 @@ class KanbanWindow(QMainWindow):
             column = StageColumn(stage, self.board.columns[stage.id])
             column.cards.step_requested.connect(lambda step, c=column: self._step(c, step))
             column.cards.activated.connect(self._activated)
-            column.set_count(0, self._context.localization.formatter.number(0))
+            column.set_count(self._context.localization.formatter.number(0))
             self.columns[stage.id] = column
             self._row.addWidget(column)
         self._row.addStretch(1)
@@ -310,8 +308,7 @@ class KanbanWindow(QMainWindow):
     def _show_counts(self, counts: dict[str, int]) -> None:
         number = self._context.localization.formatter.number
         for stage_id, column in self.columns.items():
-            n = counts.get(stage_id, 0)
-            column.set_count(n, number(n))
+            column.set_count(number(counts.get(stage_id, 0)))
 
     def _step(self, column: StageColumn, step: int) -> None:
         ids = column.cards.selected_ids()
