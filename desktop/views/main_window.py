@@ -217,8 +217,9 @@ class MainWindow(QMainWindow):
             self.refresh_counts()
 
     def _held_ids(self) -> list[str]:
-        """The selected tickets, the current one and the one at the top of the view (one
-        slice of ids per selected range): the worker finds their new rows after a sync."""
+        """The selected tickets and the one at the top of the view (one slice of ids per
+        selected range): the worker finds their new rows after a sync. The current one is
+        a persistent index, which the model holds on to by itself."""
         selection = self.table.selectionModel()
         ids: list[str] = []
         blocks = selection.selection()
@@ -226,9 +227,6 @@ class MainWindow(QMainWindow):
             if len(ids) + block.height() > HELD_LOOKUP_LIMIT:
                 break
             ids += self.model.ticket_ids_between(block.top(), block.bottom())
-        current = selection.currentIndex()
-        if current.isValid():
-            ids.append(self.model.ticket_id(current.row()))
         top = self.table.rowAt(0)
         if top >= 0:
             ids.append(self.model.ticket_id(top))  # the scroll position's anchor
