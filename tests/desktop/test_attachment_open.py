@@ -134,6 +134,15 @@ def post_reply_with_file(desk: Desk, ticket_id: str) -> tuple[str, str]:
     return message_id, attachment_id
 
 
+def cached_reply_with_file(far: Far, qtbot: QtBot) -> tuple[str, str]:
+    """(ticket id, attachment id): another agent's reply with a file on the first open
+    ticket, synced into the agent's cache: the reply and the file's row, not its bytes."""
+    ticket_id = first_open_ticket(far.desk)
+    _message_id, attachment_id = post_reply_with_file(far.desk, ticket_id)
+    in_thread(far.desk.sync, qtbot)
+    return ticket_id, attachment_id
+
+
 def link_point(view: ConversationView, attachment_id: str) -> QPoint:
     """Where the attachment's link is drawn in the view's viewport."""
     href = f"{ATTACHMENT_SCHEME}:{attachment_id}"
@@ -259,9 +268,7 @@ def test_d4_c2_save_of_missing_attachment_fetches_first(
 ) -> None:
     """Save as… on a file whose bytes are not here: fetched, then written where chosen."""
     desk = far.desk
-    ticket_id = first_open_ticket(desk)
-    _message_id, attachment_id = post_reply_with_file(desk, ticket_id)
-    in_thread(desk.sync, qtbot)
+    ticket_id, attachment_id = cached_reply_with_file(far, qtbot)
     digest = hashlib.sha256(DATA).hexdigest()
     assert not far.blobs.exists(digest)
     opened = open_synced(desk, persian, qtbot)
@@ -294,9 +301,7 @@ def test_d4_c2_offline_fetch_says_so_and_loses_nothing(
     tmp_path: Path,
 ) -> None:
     desk = far.desk
-    ticket_id = first_open_ticket(desk)
-    _message_id, attachment_id = post_reply_with_file(desk, ticket_id)
-    in_thread(desk.sync, qtbot)  # the reply and the row are cached; the bytes are not
+    ticket_id, attachment_id = cached_reply_with_file(far, qtbot)
     digest = hashlib.sha256(DATA).hexdigest()
     assert not far.blobs.exists(digest)
     far.stop_server()
