@@ -140,6 +140,13 @@ def _reload_after_sync(qtbot: QtBot, desk: Desk, seat: Seat, window: SettingsWin
     qtbot.waitUntil(lambda: window.loads > before, timeout=10_000)
 
 
+def _first_team(s: Session, visibility: Visibility) -> Team | None:
+    """The demo's first active team of this visibility, by name."""
+    return s.scalars(
+        select(Team).where(Team.active, Team.visibility == visibility).order_by(Team.name)
+    ).first()
+
+
 def _screenshot_with(window: QWidget, dialog: QWidget, path: Path) -> None:
     """The window with its dialog drawn where it stands (offscreen, a dialog is its own
     top-level and a grab of the window alone misses it)."""
@@ -238,11 +245,7 @@ def test_o3_public_to_private_warns_with_the_portal_follower_count_and_cancel_ke
 ) -> None:
     sup = seats[Role.SUPERVISOR]
     with desk.server.sessions() as s:
-        team = s.scalars(
-            select(Team)
-            .where(Team.active, Team.visibility == Visibility.PUBLIC)
-            .order_by(Team.name)
-        ).first()
+        team = _first_team(s, Visibility.PUBLIC)
         assert team is not None  # a public team of the demo, with its stages
         contacts = list(s.scalars(select(Contact).order_by(Contact.id).limit(2)))
         for n, contact in enumerate(contacts):
@@ -563,11 +566,7 @@ def test_o4_supervisor_adds_a_contact_and_a_staff_follower_and_a_portal_login_is
 ) -> None:
     sup = seats[Role.SUPERVISOR]
     with desk.server.sessions() as s:
-        team = s.scalars(
-            select(Team)
-            .where(Team.active, Team.visibility == Visibility.COMPANY)
-            .order_by(Team.name)
-        ).first()
+        team = _first_team(s, Visibility.COMPANY)
         assert team is not None
         followed = {
             f.contact_id
