@@ -28,7 +28,7 @@ from core.ids import utcnow
 from core.local_edits import ATTACH_INTENT
 from core.models.base import sql_time
 from sync.client import state
-from sync.client.apply import apply_current, drop_rows, intent_changes
+from sync.client.apply import apply_current, drop_rows, intent_changes, page_transaction
 from sync.client.entities import ENTITY_TABLES
 from sync.protocol import ChangeOut, Mutation, MutationResult
 
@@ -206,32 +206,19 @@ def restore_current(
     is deleted, unless a pending intent makes it; the cache's own merge log follows
     (a refused merge's entry goes, a refused undo's merge stands again). One transaction
     with the item's removal from the queue; returns the conflicts recorded."""
-    conn.execute("PRAGMA foreign_keys=OFF")
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            apply_current(conn, changes)
-            sent = {(c.entity, c.id) for c in changes if c.op == "upsert"}
-            made = _pending_ids(conn)
-            for entity, key in _REQUEST_KEYS.items():
-                gone = [
-                    i for i in request.get(key, []) if (entity, i) not in sent and i not in made
-                ]
-                drop_rows(conn, entity, gone)
-            _restore_merge_log(conn, refused)
-            ticket_id = str(refused["ticket_id"])
-            row = next(
-                (c.data for c in changes if c.entity == "ticket" and c.id == ticket_id), None
-            )
-            recorded = _conflicts(refused, row)
-            state.add_conflicts(conn, recorded)
-            state.drop_refetch(conn, str(refused.get("mutation_id")))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-    finally:
-        conn.execute("PRAGMA foreign_keys=ON")
+    with page_transaction(conn):
+        apply_current(conn, changes)
+        sent = {(c.entity, c.id) for c in changes if c.op == "upsert"}
+        made = _pending_ids(conn)
+        for entity, key in _REQUEST_KEYS.items():
+            gone = [i for i in request.get(key, []) if (entity, i) not in sent and i not in made]
+            drop_rows(conn, entity, gone)
+        _restore_merge_log(conn, refused)
+        ticket_id = str(refused["ticket_id"])
+        row = next((c.data for c in changes if c.entity == "ticket" and c.id == ticket_id), None)
+        recorded = _conflicts(refused, row)
+        state.add_conflicts(conn, recorded)
+        state.drop_refetch(conn, str(refused.get("mutation_id")))
     return recorded
 
 
