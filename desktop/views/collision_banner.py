@@ -44,8 +44,8 @@ class CollisionBanner(QFrame):
         self.setStyleSheet(BANNER_STYLE)
         self.ticket_id = ticket_id
         self.others: dict[str, PresenceEvent] = {}
-        self._heard_at: dict[str, float] = {}  # user -> time.monotonic() of their last event
         """The other agents on this ticket, by user id."""
+        self._heard_at: dict[str, float] = {}  # user -> time.monotonic() of their last event
         self.announced = ""
         """This agent's last announced state ("" before the first)."""
         self._user_id = context.user_id
