@@ -150,10 +150,6 @@ def _newest(
     return [row[0] for row in _rows(conn, _newest_docs(table, limit, column), [chosen], {}, 0)]
 
 
-def _ids(conn: Connection, table: str, plans: list[str], limit: int) -> list[str]:
-    return _newest(conn, table, plans, limit)
-
-
 def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list[str]:
     """Ids of unmerged tickets that match `query` in their own text (title, description,
     contact email and mobile, number), in a message, or through their contact; most
@@ -166,10 +162,10 @@ def search_ticket_ids(session: Session, query: str, *, limit: int = 200) -> list
     if not plans or limit <= 0:
         return []
     conn = _connection(session)
-    found: dict[str, None] = dict.fromkeys(_ids(conn, "tickets", plans, limit * _TICKET_POOL))
+    found: dict[str, None] = dict.fromkeys(_newest(conn, "tickets", plans, limit * _TICKET_POOL))
     pool = limit * _MESSAGE_POOL
     found.update(dict.fromkeys(_newest(conn, "messages", plans, pool, "ticket_id")))
-    contacts = _ids(conn, "contacts", plans, _CONTACTS_FOR_TICKETS)
+    contacts = _newest(conn, "contacts", plans, _CONTACTS_FOR_TICKETS)
     if contacts:
         rows = sqlite_driver(conn).execute(
             (
@@ -226,7 +222,7 @@ def search_message_ids(
         return []
     conn = _connection(session)
     if ticket_id is None:
-        return _ids(conn, "messages", plans, limit)
+        return _newest(conn, "messages", plans, limit)
     # one ticket's messages are few: walk them and probe the index by rowid, rather than
     # walk every match of a common word in the whole cache
     rows = _rows(
@@ -245,7 +241,7 @@ def search_contact_ids(session: Session, query: str, *, limit: int = 50) -> list
     plans = _plans(query)
     if not plans or limit <= 0:
         return []
-    return _ids(_connection(session), "contacts", plans, limit)
+    return _newest(_connection(session), "contacts", plans, limit)
 
 
 def search_kb_ids(
@@ -257,7 +253,7 @@ def search_kb_ids(
     if not plans or limit <= 0:
         return []
     conn = _connection(session)
-    ids = _ids(conn, "kb_articles", plans, limit * 2 if published_only else limit)
+    ids = _newest(conn, "kb_articles", plans, limit * 2 if published_only else limit)
     if not published_only or not ids:
         return ids
     rows = conn.execute(
