@@ -177,9 +177,8 @@ class SyncBridge(QObject):
         self._switching = True
         try:
             running = self._task is not None
-            announced = dict(self.presence.states)
-            # who-else-is-here listeners (the collision notices), handed over as they are
-            listeners = dict(self.presence._listeners)
+            # announcements and their listeners (the collision notices), handed over
+            announced = self.presence.announcements()
             await self._stop_engine()
             if self.closed:  # closed meanwhile: stay closed
                 return
@@ -189,8 +188,8 @@ class SyncBridge(QObject):
             self._on_state(self._engine.state)
             if running:
                 self._task = asyncio.get_event_loop().create_task(self._engine.run())
-            for ticket_id, presence in announced.items():
-                self.presence.set_state(ticket_id, presence, listeners.get(ticket_id))
+            for ticket_id, presence, listener in announced:
+                self.presence.set_state(ticket_id, presence, listener)
         finally:
             self._switching = False
 

@@ -83,6 +83,11 @@ class PresenceClient:
         self._pending: set[asyncio.Task[None]] = set()
         self._closed = False
 
+    def announcements(self) -> list[tuple[str, str, Others | None]]:
+        """What this client announces now, each with who listens for the others there
+        (ticket id, state, listener): for a client made with a new token to go on."""
+        return [(t, state, self._listeners.get(t)) for t, state in self.states.items()]
+
     def set_state(self, ticket_id: str, state: str, on_others: Others | None = None) -> None:
         """Announce `state` soon (never blocks); "viewing"/"replying" are then renewed
         until "gone". `on_others` hears who else is on the ticket after each answer."""
