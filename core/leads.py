@@ -290,15 +290,13 @@ def sales_team_choices(session: Session) -> list[SalesTeamChoice]:
 
 
 def conversion_start(session: Session, ticket_id: str) -> ConversionStart:
+    # only the window calls this: the server imports core.leads without core.ticket_form
+    from core.ticket_form import assignees_of
+
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise NotFoundError(f"Ticket {ticket_id} is not in the cache.", code="not_found")
     contact = session.get(Contact, ticket.contact_id) if ticket.contact_id else None
-    staff = session.execute(
-        select(User.id, User.display_name)
-        .where(User.active.is_(True), User.role != Role.PORTAL)
-        .order_by(User.display_name, User.id)
-    ).all()
     return ConversionStart(
         ticket_id=ticket.id,
         number=ticket.number,
@@ -309,7 +307,7 @@ def conversion_start(session: Session, ticket_id: str) -> ConversionStart:
         archived=ticket.archived,
         merged=ticket.merged_into_id is not None,
         sales_teams=tuple(sales_team_choices(session)),
-        salespeople=tuple(Person(i, n) for i, n in staff),
+        salespeople=tuple(Person(c.id, c.name) for c in assignees_of(session, None)),
     )
 
 
