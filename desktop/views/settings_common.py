@@ -19,10 +19,6 @@ from sync.client.admin_api import AdminApi, AdminError, AdminOffline
 ERROR_STYLE = "color: #b3261e;"
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SettingsPage", text)
-
-
 def error_text(error: AdminError | AdminOffline, kind: str | None = None) -> str:  # noqa: PLR0911 - one sentence per refusal
     """The refusal in the agent's language (the server's English only as a last resort)."""
     if isinstance(error, AdminOffline):

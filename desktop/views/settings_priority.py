@@ -25,10 +25,6 @@ from sync.client.admin_api import AdminApi, AdminError
 MAX_MINUTES = 366 * 24 * 60
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("PriorityPage", text)
-
-
 def _q(label: str) -> str:
     return QCoreApplication.translate("QueueTableModel", label)
 

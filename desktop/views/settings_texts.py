@@ -29,10 +29,6 @@ from sync.client.admin_api import AdminApi
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("TextsPage", text)
-
-
 class RecordsPage(SettingsPage):
     """A list of one kind of record and its form; subclasses say which fields."""
 

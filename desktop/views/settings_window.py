@@ -32,10 +32,6 @@ from desktop.views.settings_texts import CannedPage, KbPage
 from sync.client.admin_api import AdminApi
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SettingsWindow", text)
-
-
 class SettingsWindow(QMainWindow):
     def __init__(
         self, context: WindowContext, api: AdminApi | None, parent: QWidget | None = None
