@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from core.enums import MessageKind, Status
@@ -57,16 +57,12 @@ def preview(session: Session, keep_id: str, merged_ids: Sequence[str]) -> MergeP
     ids = [i for i in dict.fromkeys(merged_ids) if i != keep_id]
     if not ids:
         return MergePreview(0, 0, 0, 0)
-    messages = len(
-        session.scalars(
-            select(Message.id).where(
-                Message.ticket_id.in_(ids), Message.kind != MessageKind.SYSTEM_EVENT
-            )
-        ).all()
+    messages = session.scalar(
+        select(func.count()).where(
+            Message.ticket_id.in_(ids), Message.kind != MessageKind.SYSTEM_EVENT
+        )
     )
-    attachments = len(
-        session.scalars(select(Attachment.id).where(Attachment.ticket_id.in_(ids))).all()
-    )
+    attachments = session.scalar(select(func.count()).where(Attachment.ticket_id.in_(ids)))
     kept_parties = {tuple(p) for p in _parties(session, [keep_id])[keep_id]}
     parties = {tuple(p) for lst in _parties(session, ids).values() for p in lst}
     kept_contacts = set(_linked(session, ticket_contacts.c.contact_id, ticket_contacts, [keep_id]))
@@ -80,8 +76,8 @@ def preview(session: Session, keep_id: str, merged_ids: Sequence[str]) -> MergeP
         if c is not None
     }
     return MergePreview(
-        messages=messages,
-        attachments=attachments,
+        messages=messages or 0,
+        attachments=attachments or 0,
         followers=len(parties - kept_parties),
         contacts=len(contacts - kept_contacts),
     )
