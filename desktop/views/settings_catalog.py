@@ -29,7 +29,7 @@ from desktop.context import WindowContext
 from desktop.models.settings_data import ChildRow, ParentRow, SettingsData
 from desktop.translate import QT_TRANSLATE_NOOP
 from desktop.views.settings_common import SettingsPage
-from sync.client.admin_api import AdminApi, AdminError, FieldError
+from sync.client.admin_api import AdminApi
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 KIND_LABELS: dict[str, str] = {
@@ -266,19 +266,7 @@ class CatalogPage(SettingsPage):
         )
 
     def _child_call(self, work: Callable[[AdminApi], Awaitable[Any]]) -> None:
-        async def go(api: AdminApi) -> Any:
-            try:
-                return await work(api)
-            except AdminError as exc:
-                for item in exc.fields:
-                    head, _, rest = item.field.partition(".")
-                    if head in self.child_rename:
-                        item.field = self.child_rename[head] + (f".{rest}" if rest else "")
-                if exc.code == "in_use" and not exc.fields:  # said beside the child
-                    exc.fields.append(FieldError("child_name", exc.message, exc.code))
-                raise
-
-        self.call(go)
+        self.call(work, rename=self.child_rename, in_use="child_name")
 
 
 class DepartmentsPage(CatalogPage):

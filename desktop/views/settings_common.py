@@ -6,7 +6,7 @@ a sync poke after a save so the cache gets the change through pull."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Signal
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from desktop.context import WindowContext
 from desktop.models.settings_data import SettingsData
-from sync.client.admin_api import AdminApi, AdminError, AdminOffline
+from sync.client.admin_api import AdminApi, AdminError, AdminOffline, FieldError
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -64,6 +64,17 @@ def error_text(error: AdminError | AdminOffline, kind: str | None = None) -> str
     return QCoreApplication.translate("SettingsPage", "The server refused this: %1").replace(
         "%1", error.message
     )
+
+
+def relabel(error: AdminError, rename: Mapping[str, str], in_use: str | None = None) -> None:
+    """Point the server's field names at this page's boxes: `rename` maps a field's first
+    part ("label" of "label.0"); `in_use` is the box that says a field-less "in use"."""
+    for item in error.fields:
+        head, _, rest = item.field.partition(".")
+        if head in rename:
+            item.field = rename[head] + (f".{rest}" if rest else "")
+    if in_use is not None and error.code == "in_use" and not error.fields:
+        error.fields.append(FieldError(in_use, error.message, error.code))
 
 
 class SettingsPage(QWidget):
@@ -134,8 +145,12 @@ class SettingsPage(QWidget):
         self,
         work: Callable[[AdminApi], Awaitable[Any]],
         on_done: Callable[[Any], None] | None = None,
+        *,
+        rename: Mapping[str, str] | None = None,
+        in_use: str | None = None,
     ) -> None:
-        """Run `work` against the server on the qasync loop; errors shown, sync poked."""
+        """Run `work` against the server on the qasync loop; errors shown (see `relabel`
+        for `rename` and `in_use`), sync poked."""
         self.clear_errors()
         if self.api is None:
             self.show_error(AdminOffline("no server"))
@@ -146,6 +161,8 @@ class SettingsPage(QWidget):
             try:
                 result = await work(api)
             except (AdminError, AdminOffline) as exc:
+                if isinstance(exc, AdminError):
+                    relabel(exc, rename or {}, in_use)
                 self.show_error(exc)
                 return
             else:

@@ -32,7 +32,7 @@ from desktop.context import WindowContext
 from desktop.models.settings_data import SettingsData, StageRow, TeamRow, portal_followers_count
 from desktop.translate import QT_TRANSLATE_NOOP
 from desktop.views.settings_common import SettingsPage
-from sync.client.admin_api import AdminApi, AdminError, FieldError
+from sync.client.admin_api import AdminApi
 
 VISIBILITY_LABELS: dict[str, str] = {
     Visibility.PRIVATE: QT_TRANSLATE_NOOP("TeamsPage", "Private: invited staff only"),
@@ -554,17 +554,7 @@ class TeamsPage(SettingsPage):
 
     def _follower_call(self, work: Callable[[AdminApi], Awaitable[Any]]) -> None:
         """The server names "user_id" or "contact_id"; both are the follower picker."""
-
-        async def go(api: AdminApi) -> Any:
-            try:
-                return await work(api)
-            except AdminError as exc:
-                for item in exc.fields:
-                    if item.field in ("user_id", "contact_id"):
-                        item.field = "follower"
-                raise
-
-        self.call(go)
+        self.call(work, rename={"user_id": "follower", "contact_id": "follower"})
 
     # --- stages (O1) -----------------------------------------------------------------
 
@@ -619,20 +609,8 @@ class TeamsPage(SettingsPage):
 
     def _stage_call(self, work: Callable[[AdminApi], Awaitable[Any]]) -> None:
         """A stage change; the server names the stage's "name" field, shown by the
-        stage's name box (not the team's)."""
-
-        async def go(api: AdminApi) -> Any:
-            try:
-                return await work(api)
-            except AdminError as exc:
-                for item in exc.fields:
-                    if item.field == "name":
-                        item.field = "stage_name"
-                if exc.code == "in_use" and not exc.fields:  # said beside the stage
-                    exc.fields.append(FieldError("stage_name", exc.message, exc.code))
-                raise
-
-        self.call(go)
+        stage's name box (not the team's), where an "in use" refusal is said too."""
+        self.call(work, rename={"name": "stage_name"}, in_use="stage_name")
 
 
 def _checked(on: bool) -> Qt.CheckState:
